@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Airlock",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "connected", targets: ["ConnectedZone"]),
+        .executable(name: "transit", targets: ["TransitZone"]),
+        .executable(name: "airgap", targets: ["AirgapZone"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries: a modulemap and one header each.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
+                       providers: [.apt(["libsodium-dev"])]),
+
+        .target(name: "OCI", dependencies: ["COpenSSL"]),
+        .target(name: "Registry", dependencies: ["OCI", "CCurl"]),
+        .target(name: "Bundle", dependencies: ["OCI"]),
+        .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Yams"]),
+        .target(name: "ZoneSupport", dependencies: [
+            "OCI", "Registry", "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .executableTarget(name: "ConnectedZone", dependencies: [
+            "OCI", "Registry", "Bundle", "Pipeline", "ZoneSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "ConnectedZone"),
+        .executableTarget(name: "TransitZone", dependencies: [
+            "ZoneSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "TransitZone"),
+        .executableTarget(name: "AirgapZone", dependencies: [
+            "ZoneSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "AirgapZone"),
+
+        .target(name: "TestSupport", dependencies: ["OCI"], path: "Tests/TestSupport"),
+        .testTarget(name: "OCITests", dependencies: ["OCI"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "OCI"]),
+        .testTarget(name: "BundleTests", dependencies: ["Bundle", "OCI"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OCI"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "Registry", "Bundle", "Pipeline"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

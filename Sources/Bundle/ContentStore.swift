@@ -1,0 +1,180 @@
+import Foundation
+import OCI
+
+/// A content store: an OCI image layout directory (`oci-layout`, `index.json`, `blobs/sha256/…`).
+///
+/// Blobs are written to a private ingest file, checked against their digest, synced and renamed into
+/// place, so a blob under `blobs/` is always whole and correct, and an interrupted write leaves only an
+/// ingest file that the next open removes. `index.json` is rewritten atomically under a lock, so several
+/// processes may write to one store.
+public final class ContentStore: Sendable {
+    public let root: String
+    let ingestDirectory: String
+
+    /// Opens the layout at `path`, creating it (and its parents) when `create` is true.
+    public init(at path: String, create: Bool = true) throws(StoreError) {
+        root = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+        ingestDirectory = root + "/.ingest"
+        let fm = FileManager.default
+        let layoutFile = root + "/oci-layout"
+        if !fm.fileExists(atPath: layoutFile) {
+            guard create else { throw StoreError(path: root, reason: "not an OCI image layout (no oci-layout file)") }
+            if let entries = try? fm.contentsOfDirectory(atPath: root), !entries.isEmpty {
+                throw StoreError(path: root, reason: "exists, is not empty, and is not an OCI image layout")
+            }
+            do {
+                try fm.createDirectory(atPath: root + "/blobs/sha256", withIntermediateDirectories: true)
+                try Self.writeAtomically(Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: layoutFile)
+                if !fm.fileExists(atPath: root + "/index.json") {
+                    try Self.writeAtomically(try Self.encode(ImageIndex(manifests: [])), to: root + "/index.json")
+                }
+            } catch let error as StoreError { throw error } catch {
+                throw StoreError(path: root, reason: "cannot be created (\(error.localizedDescription))")
+            }
+        }
+        do { try fm.createDirectory(atPath: ingestDirectory, withIntermediateDirectories: true) } catch {
+            throw StoreError(path: ingestDirectory, reason: "cannot be created (\(error.localizedDescription))")
+        }
+        removeAbandonedIngests()
+    }
+
+    /// The path of blob `digest` in the layout.
+    public func blobPath(_ digest: Digest) -> String {
+        "\(root)/blobs/\(digest.algorithm)/\(digest.encoded)"
+    }
+
+    /// Whether the store holds blob `descriptor` whole (present with the right size).
+    public func hasBlob(_ descriptor: Descriptor) -> Bool {
+        var info = stat()
+        return stat(blobPath(descriptor.digest), &info) == 0 && Int64(info.st_size) == descriptor.size
+    }
+
+    /// Starts writing blob `descriptor`; commit the ingest to make it visible.
+    public func ingest(_ descriptor: Descriptor) throws(StoreError) -> BlobIngest {
+        try BlobIngest(expected: descriptor, directory: ingestDirectory, destination: blobPath(descriptor.digest))
+    }
+
+    /// Stores a manifest's exact bytes as a blob.
+    public func putManifest(_ manifest: Manifest) throws(StoreError) {
+        guard !hasBlob(manifest.descriptor) else { return }
+        let ingest = try ingest(manifest.descriptor)
+        do {
+            try manifest.bytes.withUnsafeBytes { try ingest.append($0) }
+            try ingest.commit()
+        } catch {
+            ingest.abandon()
+            throw error as? StoreError ?? StoreError(path: blobPath(manifest.digest), reason: "\(error)")
+        }
+    }
+
+    /// Reads and checks the manifest `descriptor` from the store.
+    public func manifest(_ descriptor: Descriptor) throws(StoreError) -> Manifest {
+        let path = blobPath(descriptor.digest)
+        guard descriptor.size <= Manifest.maximumSize, let data = FileManager.default.contents(atPath: path) else {
+            throw StoreError(path: path, reason: "manifest \(descriptor.digest) is missing from the store")
+        }
+        let manifest: Manifest
+        do { manifest = try Manifest(bytes: data, declaredType: descriptor.mediaType, source: path) } catch {
+            throw StoreError(path: path, reason: error.reason)
+        }
+        guard manifest.digest == descriptor.digest else {
+            throw StoreError(path: path, reason: "content hashes to \(manifest.digest), expected \(descriptor.digest)")
+        }
+        return manifest
+    }
+
+    /// The layout's `index.json`.
+    public func index() throws(StoreError) -> ImageIndex {
+        let path = root + "/index.json"
+        guard let data = FileManager.default.contents(atPath: path) else { throw StoreError(path: path, reason: "missing") }
+        do { return try JSONDecoder().decode(ImageIndex.self, from: data) } catch {
+            throw StoreError(path: path, reason: "not an OCI image index (\(error))")
+        }
+    }
+
+    /// Adds entries to `index.json`, replacing any entry with the same identity (reference name and kind,
+    /// or subject and digest for untagged referrers). Call only once their content is in the store.
+    public func record(_ entries: [Descriptor]) throws(StoreError) {
+        try withLock { () throws(StoreError) in
+            var index = try self.index()
+            let incoming = Set(entries.map(Self.identity))
+            index.manifests.removeAll { incoming.contains(Self.identity($0)) }
+            index.manifests += entries
+            index.manifests.sort { (Self.identity($0), $0.digest) < (Self.identity($1), $1.digest) }
+            do { try Self.writeAtomically(try Self.encode(index), to: root + "/index.json") } catch {
+                throw StoreError(path: root + "/index.json", reason: "cannot be written (\(error))")
+            }
+        }
+    }
+
+    /// An `index.json` entry's identity: what a newer entry replaces.
+    static func identity(_ entry: Descriptor) -> String {
+        let a = entry.annotations ?? [:]
+        if let name = a[LayoutAnnotation.referenceName] { return "\(a[LayoutAnnotation.kind] ?? "") \(name)" }
+        return "\(a[LayoutAnnotation.kind] ?? "") \(a[LayoutAnnotation.repository] ?? "")@\(a[LayoutAnnotation.subject] ?? "") \(entry.digest)"
+    }
+
+    private func withLock<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        let lockPath = ingestDirectory + "/index.lock"
+        let fd = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError(path: lockPath, reason: "cannot be opened (\(String(cString: strerror(errno))))") }
+        defer { close(fd) }
+        flock(fd, LOCK_EX)
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    /// Removes ingest files that no live writer holds (left by an interrupted run).
+    private func removeAbandonedIngests() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: ingestDirectory) else { return }
+        for name in names where name.hasSuffix(".part") {
+            let path = ingestDirectory + "/" + name
+            let fd = open(path, O_RDWR | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { unlink(path) }
+            close(fd)
+        }
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
+    /// Writes `data` to a temporary file beside `path`, syncs it and renames it over `path`.
+    static func writeAtomically(_ data: Data, to path: String) throws(StoreError) {
+        let temp = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let fd = open(temp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError(path: path, reason: "cannot be written (\(String(cString: strerror(errno))))") }
+        let ok = data.withUnsafeBytes { writeFully(fd, $0) } && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(temp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw StoreError(path: path, reason: "cannot be written (\(reason))")
+        }
+    }
+}
+
+/// Writes all of `bytes` to `fd`, retrying short writes.
+func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        if n < 0 { if errno == EINTR { continue }; return false }
+        offset += n
+    }
+    return true
+}
+
+/// A store operation that failed, naming the file.
+public struct StoreError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+    public var description: String { "\(path): \(reason)" }
+}

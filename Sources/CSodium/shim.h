@@ -1,0 +1,2 @@
+// libsodium for Swift: only NaCl secretbox, for cosign's encrypted private keys.
+#include <sodium.h>

@@ -1,0 +1,175 @@
+import Foundation
+import OCI
+import Yams
+
+/// A bundle manifest (YAML, format v1): what the connected zone is to pull and bundle.
+///
+/// ```yaml
+/// version: 1
+/// name: lumen-platform
+/// platforms: [linux/amd64, linux/arm64]   # default for every image; omitted = all platforms
+/// images:
+///   - docker.io/library/redis:7.4.1
+///   - ref: quay.io/prometheus/prometheus:v3.1.0
+///     platforms: [linux/amd64]
+/// ```
+public struct BundleManifest: Sendable {
+    /// One image entry and the line it is on.
+    public struct Image: Sendable {
+        public var reference: Reference
+        public var platforms: [Platform]?
+        public var line: Int
+    }
+
+    public static let supportedVersion = 1
+
+    public var version: Int
+    public var name: String?
+    public var platforms: [Platform]?
+    public var images: [Image]
+
+    /// Reads and checks the manifest at `path`.
+    public init(contentsOf path: String) throws(BundleManifestError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw BundleManifestError(file: path, line: nil, field: nil, message: "cannot be read")
+        }
+        try self.init(yaml: String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    /// Parses manifest text; `file` names it in errors.
+    public init(yaml: String, file: String) throws(BundleManifestError) {
+        let root: Node?
+        do { root = try Yams.compose(yaml: yaml) } catch let error as YamlError {
+            throw BundleManifestError(file: file, line: Self.line(of: error), field: nil, message: "not valid YAML (\(Self.problem(of: error)))")
+        } catch {
+            throw BundleManifestError(file: file, line: nil, field: nil, message: "not valid YAML (\(error))")
+        }
+        guard let root, case .mapping(let top) = root else {
+            throw BundleManifestError(file: file, line: root?.mark?.line, field: nil, message: "expected a mapping with 'version' and 'images'")
+        }
+        let reader = Reader(file: file)
+        var version: Int?
+        var name: String?
+        var platforms: [Platform]?
+        var images: [Image] = []
+        for (keyNode, value) in top {
+            let key = try reader.string(keyNode, field: "(key)")
+            switch key {
+            case "version":
+                guard let v = value.int else { throw reader.error(value, key, "expected an integer") }
+                version = v
+            case "name":
+                name = try reader.string(value, field: key)
+            case "platforms":
+                platforms = try reader.platforms(value, field: key)
+            case "images":
+                guard case .sequence(let list) = value else { throw reader.error(value, key, "expected a list of images") }
+                for (position, entry) in list.enumerated() {
+                    images.append(try reader.image(entry, field: "images[\(position)]"))
+                }
+            default:
+                throw reader.error(keyNode, key, "unknown field (expected version, name, platforms, images)")
+            }
+        }
+        guard let version else { throw BundleManifestError(file: file, line: root.mark?.line, field: "version", message: "missing; add 'version: 1'") }
+        guard version == Self.supportedVersion else {
+            throw BundleManifestError(file: file, line: nil, field: "version", message: "version \(version) is not supported (this airlock reads version \(Self.supportedVersion))")
+        }
+        var seen: [String: Int] = [:]
+        for image in images {
+            if let first = seen[image.reference.description] {
+                throw BundleManifestError(file: file, line: image.line, field: "images", message: "\(image.reference) is listed twice (first on line \(first))")
+            }
+            seen[image.reference.description] = image.line
+        }
+        self.version = version
+        self.name = name
+        self.platforms = platforms
+        self.images = images
+    }
+
+    /// The copies this manifest asks for, each with its own platforms or the manifest's default.
+    public var copyRequests: [CopyRequest] {
+        images.map { CopyRequest(reference: $0.reference, platforms: $0.platforms ?? platforms) }
+    }
+
+    private struct Reader {
+        let file: String
+
+        func error(_ node: Node, _ field: String, _ message: String) -> BundleManifestError {
+            BundleManifestError(file: file, line: node.mark?.line, field: field, message: message)
+        }
+
+        func string(_ node: Node, field: String) throws(BundleManifestError) -> String {
+            guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw error(node, field, "expected a string") }
+            return scalar.string
+        }
+
+        func platforms(_ node: Node, field: String) throws(BundleManifestError) -> [Platform] {
+            guard case .sequence(let list) = node, !list.isEmpty else {
+                throw error(node, field, "expected a non-empty list such as [linux/amd64, linux/arm64]")
+            }
+            var result: [Platform] = []
+            for item in list {
+                do { result.append(try Platform(parsing: try string(item, field: field))) } catch let e as PlatformError {
+                    throw error(item, field, e.description)
+                } catch let e as BundleManifestError { throw e } catch { throw self.error(item, field, "\(error)") }
+            }
+            return result
+        }
+
+        func reference(_ node: Node, field: String) throws(BundleManifestError) -> Reference {
+            let text = try string(node, field: field)
+            do { return try Reference(parsing: text) } catch { throw self.error(node, field, error.description) }
+        }
+
+        func image(_ node: Node, field: String) throws(BundleManifestError) -> Image {
+            switch node {
+            case .scalar:
+                return Image(reference: try reference(node, field: field), platforms: nil, line: node.mark?.line ?? 0)
+            case .mapping(let map):
+                var reference: Reference?
+                var platforms: [Platform]?
+                for (keyNode, value) in map {
+                    let key = try string(keyNode, field: field)
+                    switch key {
+                    case "ref": reference = try self.reference(value, field: "\(field).ref")
+                    case "platforms": platforms = try self.platforms(value, field: "\(field).platforms")
+                    default: throw error(keyNode, "\(field).\(key)", "unknown field (expected ref, platforms)")
+                    }
+                }
+                guard let reference else { throw error(node, "\(field).ref", "missing: each image needs 'ref'") }
+                return Image(reference: reference, platforms: platforms, line: node.mark?.line ?? 0)
+            default:
+                throw error(node, field, "expected a reference string or a mapping with 'ref'")
+            }
+        }
+    }
+
+    static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        default: nil
+        }
+    }
+
+    static func problem(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): problem
+        default: "\(error)"
+        }
+    }
+}
+
+/// A bundle manifest that cannot be used: the file, the line and field, and what was expected.
+public struct BundleManifestError: Error, CustomStringConvertible {
+    public let file: String
+    public let line: Int?
+    public let field: String?
+    public let message: String
+    public var description: String {
+        var place = file
+        if let line { place += ":\(line)" }
+        return "\(place): " + (field.map { "\($0): " } ?? "") + message
+    }
+}

@@ -1,0 +1,51 @@
+import OCI
+import Registry
+
+/// Where a copy reads from: a registry, a store, a bundle.
+public protocol ContentSource: Sendable {
+    /// A manifest by tag or digest, its bytes checked against the digest when one was given.
+    func manifest(_ repository: Repository, reference: String) async throws -> Manifest
+    /// The manifest tagged `tag`, or nil when there is none.
+    func manifestIfPresent(_ repository: Repository, tag: String) async throws -> Manifest?
+    /// The manifests that refer to `subject`.
+    func referrers(_ repository: Repository, subject: Digest) async throws -> [Descriptor]
+    /// Streams blob `descriptor` into `receiver`.
+    func fetchBlob(_ repository: Repository, _ descriptor: Descriptor, into receiver: any BlobReceiver,
+                   progress: @escaping @Sendable (Int64) -> Void) async throws
+}
+
+/// Where a copy writes to. Blobs and manifests first; `record` (tags, index entries) last.
+public protocol ContentSink: Sendable {
+    func hasBlob(_ descriptor: Descriptor, in repository: Repository) async throws -> Bool
+    /// Copies blob `descriptor` from `source`, checking its digest before it becomes visible.
+    func receiveBlob(_ descriptor: Descriptor, in repository: Repository, from source: any ContentSource,
+                     progress: @escaping @Sendable (Int64) -> Void) async throws
+    func putManifest(_ manifest: Manifest, in repository: Repository) async throws
+    /// Makes the copied artifacts findable by name; called once, after all their content is in place.
+    func record(_ artifacts: [CopiedArtifact]) async throws
+}
+
+/// A top-level artifact a copy placed: an image, or a signature, attestation, SBOM or referrer of one.
+public struct CopiedArtifact: Sendable, Hashable {
+    public var kind: ArtifactKindName
+    /// The reference it is found by: `docker.io/library/nginx:1.27`, `…:sha256-<hex>.sig`, or `…@sha256:…`.
+    public var reference: Reference
+    public var descriptor: Descriptor
+    /// The manifest a signature, attestation or referrer is about.
+    public var subject: Digest?
+    /// For an index copied with a platform filter: the platforms kept.
+    public var platforms: [Platform]?
+
+    public init(kind: ArtifactKindName, reference: Reference, descriptor: Descriptor, subject: Digest? = nil, platforms: [Platform]? = nil) {
+        self.kind = kind
+        self.reference = reference
+        self.descriptor = descriptor
+        self.subject = subject
+        self.platforms = platforms
+    }
+}
+
+/// The kinds of artifact a copy places (the same names the store's `dev.airlock.kind` annotation uses).
+public enum ArtifactKindName: String, Sendable, Codable, Hashable {
+    case image, signature, attestation, sbom, referrer
+}

@@ -1,0 +1,63 @@
+import OCI
+
+/// One reference to copy, optionally limited to some platforms.
+public struct CopyRequest: Sendable, Hashable {
+    public var reference: Reference
+    /// Platforms to keep from a multi-platform index; nil keeps all.
+    public var platforms: [Platform]?
+
+    public init(reference: Reference, platforms: [Platform]? = nil) {
+        self.reference = reference
+        self.platforms = platforms
+    }
+}
+
+/// How a copy runs.
+public struct CopyOptions: Sendable {
+    /// Transfers running at once, across all images.
+    public var jobs: Int = 8
+    /// Copy cosign's `sha256-<hex>.sig` / `.att` / `.sbom` tags of every copied manifest.
+    public var signatures: Bool = true
+    /// Copy the OCI referrers of every copied manifest.
+    public var referrers: Bool = true
+
+    public init(jobs: Int = 8, signatures: Bool = true, referrers: Bool = true) {
+        self.jobs = jobs
+        self.signatures = signatures
+        self.referrers = referrers
+    }
+}
+
+/// What a copy did, per requested reference and in total.
+public struct CopyReport: Sendable, Codable {
+    public struct Item: Sendable, Codable {
+        public var reference: String
+        public var digest: Digest
+        public var mediaType: String
+        /// Platforms kept from an index (all of them when no filter was given); empty for a single image.
+        public var platforms: [String]
+        /// Size of every manifest and blob the reference needs.
+        public var bytes: Int64
+        public var manifests: Int
+        public var blobs: Int
+        /// Blobs this reference transferred.
+        public var blobsFetched: Int
+        /// Blobs already in the destination, or transferred for another reference of this run.
+        public var blobsSkipped: Int
+        /// Signatures, attestations, SBOMs and referrers copied with it, by reference.
+        public var attached: [String]
+    }
+    public var items: [Item]
+    /// Distinct blobs transferred, and their bytes.
+    public var blobsFetched: Int
+    public var bytesFetched: Int64
+    /// Distinct blobs found already in the destination.
+    public var blobsSkipped: Int
+}
+
+/// A requested reference that could not be copied.
+public struct CopyError: Error, CustomStringConvertible {
+    public let reference: String
+    public let underlying: any Error
+    public var description: String { "\(reference): \(underlying)" }
+}

@@ -1,0 +1,28 @@
+import OCI
+import Registry
+
+/// Reads content from registries through one shared client.
+public struct RegistrySource: ContentSource {
+    public let client: RegistryClient
+
+    public init(client: RegistryClient) { self.client = client }
+
+    public func manifest(_ repository: Repository, reference: String) async throws -> Manifest {
+        try await client.manifest(repository, reference: reference)
+    }
+
+    public func manifestIfPresent(_ repository: Repository, tag: String) async throws -> Manifest? {
+        do { return try await client.manifest(repository, reference: tag) } catch let error as RegistryError where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    public func referrers(_ repository: Repository, subject: Digest) async throws -> [Descriptor] {
+        try await client.referrers(repository, subject: subject)
+    }
+
+    public func fetchBlob(_ repository: Repository, _ descriptor: Descriptor, into receiver: any BlobReceiver,
+                          progress: @escaping @Sendable (Int64) -> Void) async throws {
+        try await client.downloadBlob(repository, descriptor, into: receiver, progress: progress)
+    }
+}

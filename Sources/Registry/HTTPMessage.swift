@@ -1,0 +1,71 @@
+import Foundation
+
+/// Response headers, looked up case-insensitively; repeated headers keep every value.
+public struct HTTPHeaders: Sendable {
+    private var fields: [(name: String, value: String)] = []
+
+    public init() {}
+
+    mutating func append(name: String, value: String) { fields.append((name, value)) }
+
+    /// The first value of `name`, if any.
+    public subscript(_ name: String) -> String? {
+        fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    /// Every value of `name`, in order.
+    public func values(_ name: String) -> [String] {
+        fields.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+    }
+}
+
+/// One HTTP request, as the transport sends it.
+public struct HTTPRequest: Sendable {
+    public enum Method: String, Sendable { case get = "GET", head = "HEAD", put = "PUT", post = "POST", patch = "PATCH", delete = "DELETE" }
+
+    public var method: Method
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: Data?
+    /// Whether 3xx answers are followed (blob storage often redirects to another host).
+    public var followRedirects: Bool
+
+    public init(_ method: Method, _ url: String, headers: [(String, String)] = [], body: Data? = nil, followRedirects: Bool = true) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.followRedirects = followRedirects
+    }
+
+    /// The value of header `name` set on this request, if any.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+    }
+
+    /// Sets header `name`, replacing an earlier value.
+    public mutating func setHeader(_ name: String, _ value: String) {
+        headers.removeAll { $0.0.caseInsensitiveCompare(name) == .orderedSame }
+        headers.append((name, value))
+    }
+}
+
+/// The final response to a request, after any redirects.
+public struct HTTPResponse: Sendable {
+    public let status: Int
+    public let headers: HTTPHeaders
+    /// The body when it was collected (not streamed to a sink), or an error body, up to a limit.
+    public let body: Data
+    /// The URL that answered, after redirects.
+    public let url: String
+
+    public var isSuccess: Bool { (200..<300).contains(status) }
+}
+
+/// Receives a successful response body as it streams in.
+public protocol ResponseBodySink: AnyObject, Sendable {
+    /// Called once, before the first byte of a 2xx body (or at the end of an empty one).
+    func begin(status: Int, headers: HTTPHeaders) throws
+    /// Called for each chunk, in order.
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+}

@@ -1,0 +1,142 @@
+import Foundation
+import OCI
+import Synchronization
+
+/// A client for registries that speak the OCI distribution spec: manifests, blobs, tags, catalog, referrers.
+///
+/// One client serves any number of registries and concurrent tasks. It learns each host's scheme
+/// and auth challenge once (`/v2/` ping), caches tokens per scope, and retries transient failures
+/// with exponential backoff and jitter, honouring `Retry-After`.
+public final class RegistryClient: Sendable {
+    public let transport: CurlTransport
+    public let retry: RetryPolicy
+    let authenticator: Authenticator
+    private let endpoints = Mutex<[String: Task<Endpoint, any Error>]>([:])
+
+    /// Where a host is reached and what auth it asked for.
+    struct Endpoint: Sendable {
+        let baseURL: String
+        let challenge: AuthChallenge?
+    }
+
+    public init(options: TransportOptions = TransportOptions(), credentials: CredentialStore, retry: RetryPolicy = RetryPolicy()) {
+        self.transport = CurlTransport(options: options)
+        self.retry = retry
+        self.authenticator = Authenticator(transport: transport, credentials: credentials)
+    }
+
+    // MARK: - Requests
+
+    /// Pings `/v2/` on `repository`'s host, failing when it is unreachable or not a registry.
+    public func ping(_ repository: Repository) async throws {
+        _ = try await endpoint(repository.host)
+    }
+
+    /// Sends one API request for `repository` with auth and retries; the path starts with `/v2/`.
+    /// A 2xx body goes to `sink` when given; `actions` are the scope's actions (`pull`, `push`);
+    /// `scope` replaces the whole token scope when the request is not about one repository.
+    func send(_ method: HTTPRequest.Method, _ repository: Repository, path: String, headers: [(String, String)] = [],
+              body: Data? = nil, actions: String = "pull", scope: String? = nil, sink: (any ResponseBodySink)? = nil,
+              followRedirects: Bool = true) async throws -> HTTPResponse {
+        let endpoint = try await endpoint(repository.host)
+        let scope = scope ?? "repository:\(repository.path):\(actions)"
+        var request = HTTPRequest(method, path.hasPrefix("http") ? path : endpoint.baseURL + path,
+                                  headers: headers, body: body, followRedirects: followRedirects)
+        var refreshedToken = false
+        var attempt = 1
+        while true {
+            if let auth = try await authenticator.header(for: repository, challenge: endpoint.challenge, scope: scope) {
+                request.setHeader("Authorization", auth)
+            }
+            let response: HTTPResponse
+            do { response = try await transport.send(request, sink: sink) } catch let error as TransportError {
+                guard error.isTransient, error.bytesReceived == 0, attempt < retry.attempts else {
+                    // A streamed body that broke off is the caller's to resume.
+                    if sink != nil, error.isTransient { throw error }
+                    throw RegistryError.transport(error, host: repository.host)
+                }
+                try await pause(attempt: attempt, retryAfter: nil)
+                attempt += 1
+                continue
+            }
+            if response.status == 401, endpoint.challenge?.isBearer == true, !refreshedToken {
+                // The token expired or lacked the scope: get a fresh one, once.
+                await authenticator.invalidate(host: repository.host, scope: scope)
+                refreshedToken = true
+                continue
+            }
+            if RetryPolicy.isTransient(status: response.status), attempt < retry.attempts {
+                try await pause(attempt: attempt, retryAfter: RetryPolicy.retryAfterSeconds(response.headers["Retry-After"]))
+                attempt += 1
+                continue
+            }
+            if response.status == 401 {
+                throw RegistryError(.unauthorized, "\(repository): authentication required or refused (\(RegistryError.registryErrors(response.body) ?? "HTTP 401")); give credentials with --creds, --authfile or docker login")
+            }
+            return response
+        }
+    }
+
+    private func pause(attempt: Int, retryAfter: Double?) async throws {
+        let seconds = retry.delay(beforeRetry: attempt, retryAfter: retryAfter)
+        try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+    }
+
+    /// The scheme and challenge of `host`, learned once by pinging `/v2/`.
+    func endpoint(_ host: String) async throws -> Endpoint {
+        let task = endpoints.withLock { tasks -> Task<Endpoint, any Error> in
+            if let existing = tasks[host] { return existing }
+            let task = Task { try await self.discover(host) }
+            tasks[host] = task
+            return task
+        }
+        do { return try await task.value } catch {
+            endpoints.withLock { _ = $0.removeValue(forKey: host) }
+            throw error
+        }
+    }
+
+    private func discover(_ host: String) async throws -> Endpoint {
+        if transport.options.forcesPlainHTTP(host) { return try await probe("http://\(host)", host: host) }
+        do {
+            return try await probe("https://\(host)", host: host)
+        } catch let error as TransportError where error.isHandshakeFailure && Self.isLoopback(host) {
+            // As docker does for local registries: fall back to plain HTTP when the server does not speak TLS.
+            if let plain = try? await probe("http://\(host)", host: host) { return plain }
+            throw RegistryError.transport(error, host: host)
+        } catch let error as TransportError {
+            throw RegistryError.transport(error, host: host)
+        }
+    }
+
+    private func probe(_ base: String, host: String) async throws -> Endpoint {
+        var attempt = 1
+        while true {
+            let response: HTTPResponse
+            do { response = try await transport.send(HTTPRequest(.get, base + "/v2/")) } catch let error as TransportError {
+                guard error.isTransient, attempt < retry.attempts else { throw error }
+                try await pause(attempt: attempt, retryAfter: nil)
+                attempt += 1
+                continue
+            }
+            if RetryPolicy.isTransient(status: response.status), attempt < retry.attempts {
+                try await pause(attempt: attempt, retryAfter: RetryPolicy.retryAfterSeconds(response.headers["Retry-After"]))
+                attempt += 1
+                continue
+            }
+            if response.status == 401 {
+                let challenges = response.headers.values("WWW-Authenticate").flatMap(AuthChallenge.parse)
+                return Endpoint(baseURL: base, challenge: challenges.first(where: \.isBearer) ?? challenges.first)
+            }
+            guard response.isSuccess || response.status == 404 && response.headers["Docker-Distribution-API-Version"] != nil else {
+                throw RegistryError(.protocolViolation, "\(host): /v2/ answered HTTP \(response.status); is this an OCI distribution registry?")
+            }
+            return Endpoint(baseURL: base, challenge: nil)
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        let name = host.hasPrefix("[") ? String(host.prefix { $0 != "]" }.dropFirst()) : String(host.split(separator: ":").first ?? "")
+        return name == "localhost" || name == "::1" || name.hasPrefix("127.")
+    }
+}
