@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Bundle", dependencies: ["OCI"]),
         .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Yams"]),
         .target(name: "ZoneSupport", dependencies: [
-            "OCI", "Registry", "Pipeline",
+            "OCI", "Registry", "Bundle", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -68,7 +68,7 @@ public final class CopyEngine: Sendable {
         let reference = request.reference
         let repository = Repository(reference)
         let root = try await limiter.run {
-            try await self.source.manifest(repository, reference: reference.digest?.description ?? reference.tag ?? "latest")
+            try await self.source.manifest(repository, reference: reference.manifestReference)
         }
         progress.report(.resolved(reference: reference.description, digest: root.digest))
         let tally = Tally()
@@ -195,7 +195,7 @@ public final class CopyEngine: Sendable {
                             _ = try await self.copyTree(referrer, in: repository, platforms: nil, tally: tally, what: "\(name.name)@\(descriptor.digest)")
                             var entry = referrer.descriptor
                             entry.artifactType = descriptor.artifactType ?? referrer.artifactType
-                            copied.append(CopiedArtifact(kind: .referrer, reference: name.withDigest(descriptor.digest), descriptor: entry, subject: subject))
+                            copied.append(CopiedArtifact(kind: .referrer, reference: name.withDigest(descriptor.digest).withoutTag(), descriptor: entry, subject: subject))
                         }
                         return copied
                     }

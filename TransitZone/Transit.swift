@@ -1,0 +1,13 @@
+import ArgumentParser
+import ZoneSupport
+
+/// `transit`: the landing-zone tool that verifies bundles offline and pushes them into a private registry.
+@main
+struct Transit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transit",
+        abstract: "Verify Airlock bundles offline and push them into a private registry.",
+        discussion: "Runs on the landing host between the zones. Its commands (verify, push, load) arrive with the bundle format; see the README.",
+        version: AirlockVersion.current
+    )
+}
