@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Airlock builds against and tests with (as root, or with sudo).
+# Idempotent: does nothing when everything is already there.
+set -euo pipefail
+packages=(
+  libcurl4-openssl-dev libarchive-dev libssl-dev zlib1g-dev libsodium-dev   # build
+  docker-registry skopeo umoci jq curl openssl apache2-utils python3 bc time  # test peers and tools
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "installing: ${missing[*]}" >&2
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds, and runs every unit and integration test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+swift build
+swift test
