@@ -1,25 +1,34 @@
+import Dispatch
+import Synchronization
 import Foundation
 import OCI
 
-/// One blob being written into a content store: hashed as it is written, and moved into place by
+/// One blob being written into a content store: hashed as it arrives, and moved into place by
 /// `commit` only when its size and SHA-256 match the descriptor.
 ///
-/// Used by one transfer at a time; a lock keeps it consistent should that ever not hold.
+/// The caller's thread hashes and copies into a small ring of buffers; a writer queue writes full
+/// buffers to disk, so hashing and the kernel's copy into the page cache run side by side.
+/// Memory stays at `bufferCount × bufferSize` however large the blob. Used by one transfer at a time.
 public final class BlobIngest: BlobReceiver, @unchecked Sendable {
     public let expected: Descriptor
     let temporaryPath: String
     let destination: String
 
+    static let bufferSize = 256 * 1024
+    static let bufferCount = 4
+
     private let lock = NSLock()
     private var fd: Int32
     private var hasher = SHA256Hasher()
     private var count: Int64 = 0
-    /// Bytes not yet written: libcurl hands over 16 KiB at a time, the disk prefers larger writes.
-    private let buffer: UnsafeMutableRawBufferPointer
+    private var current: UnsafeMutableRawBufferPointer
     private var buffered = 0
-
-    /// The write buffer of each ingest.
-    static let bufferSize = 1 << 20
+    /// Buffers not in use, and a count of them to wait on.
+    private let spare = Mutex<[UnsafeMutableRawBufferPointer]>([])
+    private let spareCount = DispatchSemaphore(value: 0)
+    private let writer = DispatchQueue(label: "airlock.ingest.writer")
+    /// errno of the first failed write, 0 while all went well.
+    private let writeError = Mutex<Int32>(0)
 
     init(expected: Descriptor, directory: String, destination: String) throws(StoreError) {
         self.expected = expected
@@ -29,13 +38,22 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
         guard fd >= 0 else { throw StoreError(path: temporaryPath, reason: "cannot be created (\(String(cString: strerror(errno))))") }
         // Held while writing, so a concurrent open of the store knows the file is in use.
         flock(fd, LOCK_EX)
-        if expected.size > Int64(Self.bufferSize) { _ = posix_fallocate(fd, 0, off_t(expected.size)) }
-        buffer = .allocate(byteCount: Self.bufferSize, alignment: 4096)
+        current = .allocate(byteCount: Self.bufferSize, alignment: 4096)
+        let small = expected.size <= Int64(Self.bufferSize)
+        if !small {
+            _ = posix_fallocate(fd, 0, off_t(expected.size))
+            spare.withLock { list in
+                for _ in 1..<Self.bufferCount { list.append(.allocate(byteCount: Self.bufferSize, alignment: 4096)) }
+            }
+            for _ in 1..<Self.bufferCount { spareCount.signal() }
+        }
     }
 
     deinit {
+        writer.sync {}
         if fd >= 0 { close(fd); unlink(temporaryPath) }
-        buffer.deallocate()
+        current.deallocate()
+        spare.withLock { list in list.forEach { $0.deallocate() } }
     }
 
     public var received: Int64 { lock.withLock { count } }
@@ -43,24 +61,27 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
         lock.lock(); defer { lock.unlock() }
         guard fd >= 0 else { throw StoreError(path: temporaryPath, reason: "already committed or abandoned") }
+        try checkWrites()
         hasher.update(bytes)
         count += Int64(bytes.count)
         var offset = 0
         while offset < bytes.count {
-            let n = min(bytes.count - offset, buffer.count - buffered)
-            (buffer.baseAddress! + buffered).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+            let n = min(bytes.count - offset, current.count - buffered)
+            (current.baseAddress! + buffered).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
             buffered += n
             offset += n
-            if buffered == buffer.count { try flush() }
+            if buffered == current.count { handOff() }
         }
     }
 
     public func restart() throws {
         lock.lock(); defer { lock.unlock() }
+        writer.sync {}
         buffered = 0
         guard fd >= 0, ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
             throw StoreError(path: temporaryPath, reason: "cannot be truncated (\(String(cString: strerror(errno))))")
         }
+        writeError.withLock { $0 = 0 }
         hasher.reset()
         count = 0
     }
@@ -70,7 +91,14 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard fd >= 0 else { throw StoreError(path: temporaryPath, reason: "already committed or abandoned") }
         defer { close(fd); fd = -1 }
-        do { try flush() } catch {
+        if buffered > 0 {
+            let n = buffered
+            let buffer = current
+            writer.sync { self.write(buffer, n) }
+            buffered = 0
+        }
+        writer.sync {}
+        do { try checkWrites() } catch {
             unlink(temporaryPath)
             throw error
         }
@@ -93,6 +121,7 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
     /// Drops the partial blob.
     public func abandon() {
         lock.withLock {
+            writer.sync {}
             guard fd >= 0 else { return }
             close(fd)
             fd = -1
@@ -100,11 +129,41 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
         }
     }
 
-    private func flush() throws(StoreError) {
-        guard buffered > 0 else { return }
-        defer { buffered = 0 }
-        guard writeFully(fd, UnsafeRawBufferPointer(rebasing: buffer[..<buffered])) else {
-            throw StoreError(path: temporaryPath, reason: "write failed (\(String(cString: strerror(errno))))")
+    /// Queues the full current buffer for writing and takes a spare one (waiting if the writer is behind).
+    /// Small blobs have no spares: their single buffer is written in place.
+    private func handOff() {
+        let full = current, n = buffered
+        buffered = 0
+        if Self.bufferCount == 1 || expected.size <= Int64(Self.bufferSize) {
+            writer.sync { self.write(full, n) }
+            return
+        }
+        let handed = HandedBuffer(pointer: full)
+        writer.async {
+            self.write(handed.pointer, n)
+            self.spare.withLock { $0.append(handed.pointer) }
+            self.spareCount.signal()
+        }
+        spareCount.wait()
+        current = spare.withLock { $0.removeLast() }
+    }
+
+    /// Runs on the writer queue.
+    private func write(_ buffer: UnsafeMutableRawBufferPointer, _ n: Int) {
+        guard writeError.withLock({ $0 }) == 0 else { return }
+        if !writeFully(fd, UnsafeRawBufferPointer(rebasing: buffer[..<n])) {
+            let code = errno
+            writeError.withLock { $0 = code }
         }
     }
+
+    private func checkWrites() throws(StoreError) {
+        let code = writeError.withLock { $0 }
+        guard code == 0 else { throw StoreError(path: temporaryPath, reason: "write failed (\(String(cString: strerror(code))))") }
+    }
+}
+
+/// A buffer passed to the writer queue; only one side uses it at a time.
+private struct HandedBuffer: @unchecked Sendable {
+    let pointer: UnsafeMutableRawBufferPointer
 }

@@ -7,8 +7,10 @@ public protocol ContentSource: Sendable {
     func manifest(_ repository: Repository, reference: String) async throws -> Manifest
     /// The manifest tagged `tag`, or nil when there is none.
     func manifestIfPresent(_ repository: Repository, tag: String) async throws -> Manifest?
-    /// The manifests that refer to `subject`.
-    func referrers(_ repository: Repository, subject: Digest) async throws -> [Descriptor]
+    /// Every tag of `repository`, or nil when the source cannot list them.
+    func tags(_ repository: Repository) async throws -> Set<String>?
+    /// The manifests that refer to `subject`; `knownTags` (from `tags`) may spare requests.
+    func referrers(_ repository: Repository, subject: Digest, knownTags: Set<String>?) async throws -> [Descriptor]
     /// Streams blob `descriptor` into `receiver`.
     func fetchBlob(_ repository: Repository, _ descriptor: Descriptor, into receiver: any BlobReceiver,
                    progress: @escaping @Sendable (Int64) -> Void) async throws

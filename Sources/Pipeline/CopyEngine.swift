@@ -17,6 +17,7 @@ public final class CopyEngine: Sendable {
     let progress: any ProgressReporter
     let limiter: ConcurrencyLimiter
     let blobs = BlobScheduler()
+    let tagLists = TagListCache()
 
     public init(source: any ContentSource, sink: any ContentSink, options: CopyOptions = CopyOptions(),
                 progress: any ProgressReporter = SilentProgress()) {
@@ -97,7 +98,8 @@ public final class CopyEngine: Sendable {
         switch manifest.content {
         case .image(let image):
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for blob in [image.config] + image.layers {
+                // Largest first: the longest transfer bounds the copy, so it should start soonest.
+                for blob in ([image.config] + image.layers).sorted(by: { $0.size > $1.size }) {
                     group.addTask { try await self.copyBlob(blob, in: repository, tally: tally) }
                 }
                 try await group.waitForAll()
@@ -171,12 +173,15 @@ public final class CopyEngine: Sendable {
     private func copyAttachments(of manifests: [Digest], in repository: Repository, tally: Tally) async throws -> [CopiedArtifact] {
         guard options.signatures || options.referrers else { return [] }
         let name = try Reference(registry: repository.registry, repository: repository.path, tag: nil, digest: nil)
+        // One tag listing per repository answers most "is there a signature?" questions at once.
+        let knownTags = try await tagLists.tags(of: repository) { try await self.limiter.run { try await self.source.tags(repository) } }
         return try await withThrowingTaskGroup(of: [CopiedArtifact].self) { group in
             for subject in manifests {
                 if options.signatures {
                     for (suffix, kind) in [("sig", ArtifactKindName.signature), ("att", .attestation), ("sbom", .sbom)] {
                         group.addTask {
                             let tag = "\(subject.tagForm).\(suffix)"
+                            if let knownTags, !knownTags.contains(tag) { return [] }
                             guard let attached = try await self.limiter.run({ try await self.source.manifestIfPresent(repository, tag: tag) }) else { return [] }
                             _ = try await self.copyTree(attached, in: repository, platforms: nil, tally: tally, what: "\(name.name):\(tag)")
                             self.progress.report(.notice("\(name.name): \(kind.rawValue) \(tag)"))
@@ -186,7 +191,7 @@ public final class CopyEngine: Sendable {
                 }
                 if options.referrers {
                     group.addTask {
-                        let found = try await self.limiter.run { try await self.source.referrers(repository, subject: subject) }
+                        let found = try await self.limiter.run { try await self.source.referrers(repository, subject: subject, knownTags: knownTags) }
                         var copied: [CopiedArtifact] = []
                         for descriptor in found {
                             let referrer = try await self.limiter.run {
@@ -235,4 +240,16 @@ actor BlobScheduler {
     }
 
     func totals() -> (fetched: Int, present: Int, bytes: Int64) { (fetched, present, bytes) }
+}
+
+/// Lists each repository's tags once per run, however many images of it are copied.
+actor TagListCache {
+    private var lists: [Repository: Task<Set<String>?, any Error>] = [:]
+
+    func tags(of repository: Repository, _ list: @escaping @Sendable () async throws -> Set<String>?) async throws -> Set<String>? {
+        if let existing = lists[repository] { return try await existing.value }
+        let task = Task { try await list() }
+        lists[repository] = task
+        return try await task.value
+    }
 }

@@ -17,8 +17,14 @@ public struct RegistrySource: ContentSource {
         }
     }
 
-    public func referrers(_ repository: Repository, subject: Digest) async throws -> [Descriptor] {
-        try await client.referrers(repository, subject: subject)
+    public func tags(_ repository: Repository) async throws -> Set<String>? {
+        do { return Set(try await client.tags(repository)) } catch let error as RegistryError where error.kind != .network && error.kind != .tls {
+            return nil   // listing denied or unsupported: look each tag up instead
+        }
+    }
+
+    public func referrers(_ repository: Repository, subject: Digest, knownTags: Set<String>?) async throws -> [Descriptor] {
+        try await client.referrers(repository, subject: subject, knownTags: knownTags)
     }
 
     public func fetchBlob(_ repository: Repository, _ descriptor: Descriptor, into receiver: any BlobReceiver,

@@ -4,7 +4,7 @@ import Foundation
 import Synchronization
 
 /// Sends HTTP requests with libcurl. Easy handles are pooled so connections are reused;
-/// each blocking transfer runs on a dispatch thread, never on Swift's cooperative pool.
+/// each blocking transfer runs on a thread of its own, never on Swift's cooperative pool.
 public final class CurlTransport: Sendable {
     public let options: TransportOptions
     private let idleHandles = Mutex<[EasyHandle]>([])
@@ -28,9 +28,13 @@ public final class CurlTransport: Sendable {
     /// Throws `TransportError` when no HTTP response arrived (connection, TLS, timeouts).
     public func send(_ request: HTTPRequest, sink: (any ResponseBodySink)? = nil) async throws -> HTTPResponse {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            // A thread of its own: libdispatch's global queue runs only as many blocking
+            // items at once as there are cores, which would cap parallel transfers at two.
+            let thread = Thread {
                 continuation.resume(with: Result { try self.perform(request, sink: sink) })
             }
+            thread.stackSize = 512 * 1024
+            thread.start()
         }
     }
 

@@ -12,6 +12,8 @@ public final class RegistryClient: Sendable {
     public let retry: RetryPolicy
     let authenticator: Authenticator
     private let endpoints = Mutex<[String: Task<Endpoint, any Error>]>([:])
+    /// Hosts that answered a referrers request without the API (distribution 2.x, older Harbor).
+    let referrersUnsupported = Mutex<Set<String>>([])
 
     /// Where a host is reached and what auth it asked for.
     struct Endpoint: Sendable {
@@ -98,28 +100,30 @@ public final class RegistryClient: Sendable {
 
     private func discover(_ host: String) async throws -> Endpoint {
         if transport.options.forcesPlainHTTP(host) { return try await probe("http://\(host)", host: host) }
+        if Self.isLoopback(host), let plain = try? await probe("http://\(host)", host: host, attempts: 1) {
+            // As docker does for local registries, plain HTTP is accepted on loopback; asking it
+            // first spares a failed TLS handshake (and loading the CA store) per run.
+            return plain
+        }
         do {
             return try await probe("https://\(host)", host: host)
-        } catch let error as TransportError where error.isHandshakeFailure && Self.isLoopback(host) {
-            // As docker does for local registries: fall back to plain HTTP when the server does not speak TLS.
-            if let plain = try? await probe("http://\(host)", host: host) { return plain }
-            throw RegistryError.transport(error, host: host)
         } catch let error as TransportError {
             throw RegistryError.transport(error, host: host)
         }
     }
 
-    private func probe(_ base: String, host: String) async throws -> Endpoint {
+    private func probe(_ base: String, host: String, attempts: Int? = nil) async throws -> Endpoint {
+        let attempts = attempts ?? retry.attempts
         var attempt = 1
         while true {
             let response: HTTPResponse
             do { response = try await transport.send(HTTPRequest(.get, base + "/v2/")) } catch let error as TransportError {
-                guard error.isTransient, attempt < retry.attempts else { throw error }
+                guard error.isTransient, attempt < attempts else { throw error }
                 try await pause(attempt: attempt, retryAfter: nil)
                 attempt += 1
                 continue
             }
-            if RetryPolicy.isTransient(status: response.status), attempt < retry.attempts {
+            if RetryPolicy.isTransient(status: response.status), attempt < attempts {
                 try await pause(attempt: attempt, retryAfter: RetryPolicy.retryAfterSeconds(response.headers["Retry-After"]))
                 attempt += 1
                 continue
