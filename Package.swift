@@ -21,12 +21,13 @@ let package = Package(
                        providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
                        providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
                        providers: [.apt(["libsodium-dev"])]),
 
         .target(name: "OCI", dependencies: ["COpenSSL"]),
         .target(name: "Registry", dependencies: ["OCI", "CCurl"]),
-        .target(name: "Bundle", dependencies: ["OCI"]),
+        .target(name: "Bundle", dependencies: ["OCI", "CLinux"]),
         .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Yams"]),
         .target(name: "ZoneSupport", dependencies: [
             "OCI", "Registry", "Bundle", "Pipeline",
