@@ -12,30 +12,13 @@ cd "$(dirname "$0")/.."
 root=$PWD
 store=${1:-$root/out/demo-store}
 WORK=${WORK:-/tmp/airlock-demo}
-images_script=${AIRLOCK_IMAGES_SCRIPT:-$root/../shared/tools/make-test-images.sh}
-[ -f "$images_script" ] || { echo "demo: $images_script not found (set AIRLOCK_IMAGES_SCRIPT)" >&2; exit 1; }
-
 scripts/install-deps.sh
 swift build -c release
 bin=$(swift build -c release --show-bin-path)
 
-# A registry on a free loopback port, stopped when this script exits.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$WORK"
-cat > "$WORK/registry.yml" <<YML
-version: 0.1
-log: {level: warn}
-storage: {filesystem: {rootdirectory: $WORK/registry-$port}, delete: {enabled: true}}
-http: {addr: 127.0.0.1:$port}
-YML
-docker-registry serve "$WORK/registry.yml" > "$WORK/registry.log" 2>&1 &
-registry_pid=$!
-trap 'kill $registry_pid 2>/dev/null; rm -rf "$WORK/registry-$port"' EXIT
-for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
-
-echo "==> seeding 127.0.0.1:$port with test images" >&2
-REGISTRY=127.0.0.1:$port WORK=$WORK START_REGISTRY=0 INDEX_TOOL=none bash "$images_script" >"$WORK/seed.log" 2>&1 \
-  || { tail -20 "$WORK/seed.log" >&2; exit 1; }
+source scripts/lib/local-registry.sh
+start_local_registry
+INDEX_TOOL=none seed_test_images
 
 # The bundle manifest of the demo: every image the seeding made, both platforms of the index.
 manifest=$WORK/demo-manifest.yaml

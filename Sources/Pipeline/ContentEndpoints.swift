@@ -1,3 +1,4 @@
+import Bundle
 import OCI
 import Registry
 
@@ -29,7 +30,7 @@ public protocol ContentSink: Sendable {
 
 /// A top-level artifact a copy placed: an image, or a signature, attestation, SBOM or referrer of one.
 public struct CopiedArtifact: Sendable, Hashable {
-    public var kind: ArtifactKindName
+    public var kind: ArtifactKind
     /// The reference it is found by: `docker.io/library/nginx:1.27`, `…:sha256-<hex>.sig`, or `…@sha256:…`.
     public var reference: Reference
     public var descriptor: Descriptor
@@ -38,16 +39,11 @@ public struct CopiedArtifact: Sendable, Hashable {
     /// For an index copied with a platform filter: the platforms kept.
     public var platforms: [Platform]?
 
-    public init(kind: ArtifactKindName, reference: Reference, descriptor: Descriptor, subject: Digest? = nil, platforms: [Platform]? = nil) {
+    public init(kind: ArtifactKind, reference: Reference, descriptor: Descriptor, subject: Digest? = nil, platforms: [Platform]? = nil) {
         self.kind = kind
         self.reference = reference
         self.descriptor = descriptor
         self.subject = subject
         self.platforms = platforms
     }
-}
-
-/// The kinds of artifact a copy places (the same names the store's `dev.airlock.kind` annotation uses).
-public enum ArtifactKindName: String, Sendable, Codable, Hashable {
-    case image, signature, attestation, sbom, referrer
 }

@@ -1,3 +1,4 @@
+import Bundle
 import Foundation
 import OCI
 import Registry
@@ -178,7 +179,7 @@ public final class CopyEngine: Sendable {
         return try await withThrowingTaskGroup(of: [CopiedArtifact].self) { group in
             for subject in manifests {
                 if options.signatures {
-                    for (suffix, kind) in [("sig", ArtifactKindName.signature), ("att", .attestation), ("sbom", .sbom)] {
+                    for (suffix, kind) in [("sig", ArtifactKind.signature), ("att", .attestation), ("sbom", .sbom)] {
                         group.addTask {
                             let tag = "\(subject.tagForm).\(suffix)"
                             if let knownTags, !knownTags.contains(tag) { return [] }
