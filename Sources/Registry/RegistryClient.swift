@@ -100,7 +100,7 @@ public final class RegistryClient: Sendable {
 
     private func discover(_ host: String) async throws -> Endpoint {
         if transport.options.forcesPlainHTTP(host) { return try await probe("http://\(host)", host: host) }
-        if Self.isLoopback(host), let plain = try? await probe("http://\(host)", host: host, attempts: 1) {
+        if Self.isLoopback(host), let plain = try? await probe("http://\(host)", host: host, retryingConnections: false) {
             // As docker does for local registries, plain HTTP is accepted on loopback; asking it
             // first spares a failed TLS handshake (and loading the CA store) per run.
             return plain
@@ -112,18 +112,19 @@ public final class RegistryClient: Sendable {
         }
     }
 
-    private func probe(_ base: String, host: String, attempts: Int? = nil) async throws -> Endpoint {
-        let attempts = attempts ?? retry.attempts
+    /// Asks `base/v2/` until it answers; `retryingConnections: false` gives up at once when nothing
+    /// answers HTTP there (a 429 or 5xx still counts as an answer, and is waited out).
+    private func probe(_ base: String, host: String, retryingConnections: Bool = true) async throws -> Endpoint {
         var attempt = 1
         while true {
             let response: HTTPResponse
             do { response = try await transport.send(HTTPRequest(.get, base + "/v2/")) } catch let error as TransportError {
-                guard error.isTransient, attempt < attempts else { throw error }
+                guard retryingConnections, error.isTransient, attempt < retry.attempts else { throw error }
                 try await pause(attempt: attempt, retryAfter: nil)
                 attempt += 1
                 continue
             }
-            if RetryPolicy.isTransient(status: response.status), attempt < attempts {
+            if RetryPolicy.isTransient(status: response.status), attempt < retry.attempts {
                 try await pause(attempt: attempt, retryAfter: RetryPolicy.retryAfterSeconds(response.headers["Retry-After"]))
                 attempt += 1
                 continue

@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""HTTP/1.1 proxy on 127.0.0.1 that injects faults in front of a plain-HTTP registry.
+
+Requests are forwarded to --upstream with all end-to-end headers (Range,
+Authorization, ...) both ways; bodies are streamed in both directions, and a
+Location header pointing at the upstream is rewritten to the proxy's address.
+
+Fault modes (any combination):
+  --cut-after BYTES --cut-count K   close the connection after BYTES bytes of the
+                                    body of the first K `GET .../blobs/sha256:...`
+                                    responses (200 or 206, Range requests included)
+                                    whose body is longer than BYTES
+  --delay-per-request SECONDS       sleep before forwarding each request
+  --delay-per-mib SECONDS           sleep while streaming each MiB of a response body
+  --status 429|503 --status-count K answer the first K requests to any path with that
+                                    status (429 carries `Retry-After: 1`)
+
+GET /_proxy/stats answers {"requests", "range_requests", "cuts", "injected_statuses"}
+(requests to /_proxy/ are not forwarded nor counted).
+
+Prints "PORT=<n>" as its first stdout line, and exits when its parent dies.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CHUNK = 64 * 1024
+MIB = 1024 * 1024
+BLOB_PATH = re.compile(r"^/v2/.+/blobs/sha256:[0-9a-f]{64}(\?.*)?$")
+HOP_BY_HOP = {
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+    "te", "trailer", "transfer-encoding", "upgrade", "expect",
+}
+
+
+class Faults:
+    """Fault budget and counters shared by all connection threads."""
+
+    def __init__(self, config):
+        self.lock = threading.Lock()
+        self.config = config
+        self.cuts_left = config.cut_count
+        self.statuses_left = config.status_count if config.status else 0
+        self.counters = {"requests": 0, "range_requests": 0, "cuts": 0, "injected_statuses": 0}
+
+    def count_request(self, has_range):
+        with self.lock:
+            self.counters["requests"] += 1
+            if has_range:
+                self.counters["range_requests"] += 1
+
+    def take_status(self):
+        with self.lock:
+            if self.statuses_left <= 0:
+                return None
+            self.statuses_left -= 1
+            self.counters["injected_statuses"] += 1
+            return self.config.status
+
+    def take_cut(self):
+        with self.lock:
+            if self.cuts_left <= 0:
+                return False
+            self.cuts_left -= 1
+            self.counters["cuts"] += 1
+            return True
+
+    def snapshot(self):
+        with self.lock:
+            return dict(self.counters)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    upstream_connection = None
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("fault-proxy: %s\n" % (fmt % args))
+
+    def do_proxy(self):
+        if self.path.startswith("/_proxy/"):
+            self.control()
+            return
+        faults = self.server.faults
+        faults.count_request("Range" in self.headers)
+        status = faults.take_status()
+        if status is not None:
+            for _ in self.request_body():
+                pass
+            self.inject(status)
+            return
+        if self.server.config.delay_per_request:
+            time.sleep(self.server.config.delay_per_request)
+        try:
+            response = self.forward()
+        except (OSError, http.client.HTTPException) as error:
+            self.drop_upstream()
+            self.reply(502, {"errors": [{"code": "UNAVAILABLE", "message": "upstream: %s" % error}]})
+            return
+        self.relay(response)
+
+    do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = do_proxy
+
+    def control(self):
+        if self.command == "GET" and self.path == "/_proxy/stats":
+            self.reply(200, self.server.faults.snapshot())
+        else:
+            self.reply(404, {"error": "unknown control path"})
+
+    def reply(self, status, document, extra_headers=()):
+        body = json.dumps(document).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in extra_headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def inject(self, status):
+        code = "TOOMANYREQUESTS" if status == 429 else "UNAVAILABLE"
+        headers = [("Retry-After", "1")] if status == 429 else []
+        self.reply(status, {"errors": [{"code": code, "message": "injected by fault-proxy"}]}, headers)
+
+    def request_body(self):
+        """Yields the request body in pieces, decoding chunked transfer encoding."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return
+                remaining = size
+                while remaining:
+                    piece = self.rfile.read(min(CHUNK, remaining))
+                    if not piece:
+                        raise ConnectionError("client closed the connection inside a chunk")
+                    remaining -= len(piece)
+                    yield piece
+                self.rfile.readline()
+        else:
+            remaining = int(self.headers.get("Content-Length", "0"))
+            while remaining:
+                piece = self.rfile.read(min(CHUNK, remaining))
+                if not piece:
+                    raise ConnectionError("client closed the connection inside the body")
+                remaining -= len(piece)
+                yield piece
+
+    def forward(self):
+        if self.upstream_connection is None:
+            host, _, port = self.server.config.upstream.rpartition(":")
+            self.upstream_connection = http.client.HTTPConnection(host, int(port), timeout=120)
+        headers = {}
+        for name, value in self.headers.items():
+            if name.lower() not in HOP_BY_HOP:
+                headers[name] = value
+        has_body = "Content-Length" in self.headers or "Transfer-Encoding" in self.headers
+        body = self.request_body() if has_body else None
+        self.upstream_connection.request(self.command, self.path, body=body, headers=headers)
+        return self.upstream_connection.getresponse()
+
+    def drop_upstream(self):
+        if self.upstream_connection is not None:
+            self.upstream_connection.close()
+            self.upstream_connection = None
+
+    def relay(self, response):
+        length = response.getheader("Content-Length")
+        cut = (
+            self.command == "GET"
+            and response.status in (200, 206)
+            and BLOB_PATH.match(self.path)
+            and length is not None
+            and int(length) > self.server.config.cut_after
+            and self.server.faults.take_cut()
+        )
+        self.send_response_only(response.status, response.reason)
+        upstream_prefix = "http://" + self.server.config.upstream
+        for name, value in response.getheaders():
+            if name.lower() in HOP_BY_HOP:
+                continue
+            if name.lower() == "location" and value.startswith(upstream_prefix):
+                value = "http://" + self.server.address + value[len(upstream_prefix):]
+            self.send_header(name, value)
+        has_body = self.command != "HEAD" and response.status not in (204, 304) and response.status >= 200
+        chunked = has_body and length is None
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        if not has_body:
+            response.read()
+            return
+        if cut:
+            self.relay_until_cut(response)
+        else:
+            self.relay_body(response, chunked)
+
+    def relay_body(self, response, chunked):
+        delay_per_mib = self.server.config.delay_per_mib
+        while True:
+            piece = response.read(CHUNK)
+            if not piece:
+                break
+            if chunked:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            else:
+                self.wfile.write(piece)
+            if delay_per_mib:
+                time.sleep(delay_per_mib * len(piece) / MIB)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
+    def relay_until_cut(self, response):
+        remaining = self.server.config.cut_after
+        while remaining > 0:
+            piece = response.read(min(CHUNK, remaining))
+            if not piece:
+                break
+            self.wfile.write(piece)
+            remaining -= len(piece)
+        self.wfile.flush()
+        self.drop_upstream()
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def finish(self):
+        self.drop_upstream()
+        super().finish()
+
+
+def exit_with_parent():
+    """Makes SIGTERM work (the parent may spawn us with signals blocked) and
+    exits as soon as the parent process is gone."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    threading.Thread(target=poll_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def poll_parent(parent):
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--upstream", required=True, help="HOST:PORT of the plain-HTTP registry")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 = any free port)")
+    parser.add_argument("--cut-after", type=int, default=0, metavar="BYTES")
+    parser.add_argument("--cut-count", type=int, default=0, metavar="K")
+    parser.add_argument("--delay-per-request", type=float, default=0, metavar="SECONDS")
+    parser.add_argument("--delay-per-mib", type=float, default=0, metavar="SECONDS")
+    parser.add_argument("--status", type=int, choices=(429, 503))
+    parser.add_argument("--status-count", type=int, default=0, metavar="K")
+    config = parser.parse_args()
+    exit_with_parent()
+
+    server = ThreadingHTTPServer(("127.0.0.1", config.port), Handler)
+    server.daemon_threads = True
+    server.config = config
+    server.faults = Faults(config)
+    server.address = "127.0.0.1:%d" % server.server_address[1]
+
+    print("PORT=%d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

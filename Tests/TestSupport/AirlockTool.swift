@@ -1,0 +1,35 @@
+import Foundation
+
+/// Runs Airlock's own executables, as built by `swift build` (or from `AIRLOCK_BIN_DIR`).
+public enum AirlockTool {
+    /// Where the executables are.
+    public static let binDirectory: String = {
+        if let dir = ProcessInfo.processInfo.environment["AIRLOCK_BIN_DIR"] { return dir }
+        let root = #filePath.components(separatedBy: "/Tests/TestSupport/")[0]
+        return root + "/.build/debug"
+    }()
+
+    /// Runs `connected`, `transit` or `airgap` with `arguments`; throws only when it cannot be started.
+    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:],
+                           timeout: Duration = .seconds(300)) async throws -> Tool.Result {
+        let path = binDirectory + "/" + tool
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw HarnessError("\(path) is missing: run `swift build` before the integration tests")
+        }
+        // Proxies in the environment must not intercept loopback traffic.
+        return try await Tool.run(path, arguments, environment: ["NO_PROXY": "*", "no_proxy": "*"].merging(environment) { $1 },
+                                  timeout: timeout)
+    }
+
+    /// Every blob under `store/blobs/sha256` whose content does not hash to its name (should be none).
+    public static func corruptBlobs(in store: String) async throws -> [String] {
+        let dir = store + "/blobs/sha256"
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir)
+        var bad: [String] = []
+        for name in names {
+            let sum = try await Tool.output("sha256sum", [dir + "/" + name])
+            if !sum.hasPrefix(name + " ") { bad.append(name) }
+        }
+        return bad
+    }
+}
