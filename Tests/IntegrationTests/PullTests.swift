@@ -169,6 +169,9 @@ struct PullTests {
         let viaFile = try summary(try await pull(["--store", scratch.file("b"), "--json", "--ca-file", caFile, "--authfile", config, image.reference]))
         #expect(viaFile.images[0].digest == image.digest)
 
+        let insecure = try summary(try await pull(["--store", scratch.file("e"), "--json", "--tls-verify=false", "--creds", user.colonSeparated, image.reference]))
+        #expect(insecure.images[0].digest == image.digest)
+
         let noCA = try await pull(["--store", scratch.file("c"), "--creds", user.colonSeparated, image.reference])
         #expect(noCA.status == 4)
         #expect(noCA.errorOutput.contains("TLS certificate not trusted") && noCA.errorOutput.contains("--ca-file"))
@@ -200,6 +203,26 @@ struct PullTests {
         let wrong = try await pull(["--store", scratch.file("c"), "--creds", "alice:nope", image.reference])
         #expect(wrong.status == 3)
         #expect(wrong.errorOutput.contains("token service"))
+    }
+
+    @Test func anExpiredTokenIsRefreshed() async throws {
+        let alice = TestUser.random("alice")
+        let registry = try await RegistryServer(authentication: .token(.init(
+            users: [alice], grants: [.init(.user(alice.username), repository: "team/*", actions: ["pull", "push"])], tokenLifetime: 2)))
+        defer { registry.stop() }
+        let tokens = try #require(registry.tokenServer)
+        let images = try await TestImages()
+        try await images.build("app", layerSizes: [30_000, 20_000, 10_000])
+        let image = try await images.push("app", to: registry, repository: "team/app", tag: "1", as: alice)
+        // Slow requests make the pull outlive its first token.
+        let proxy = try await FaultProxy(upstream: registry, faults: .delay(perRequest: .milliseconds(900)))
+        defer { proxy.stop() }
+        let before = try await tokens.stats().issued
+        let store = try TemporaryDirectory(prefix: "airlock-store").file("store")
+
+        let report = try summary(try await pull(["--store", store, "--json", "--jobs", "1", "--creds", alice.colonSeparated, "\(proxy.host)/team/app:1"]))
+        #expect(report.images[0].digest == image.digest)
+        #expect(try await tokens.stats().issued - before >= 2)
     }
 
     @Test func resumesABlobAfterTheConnectionDrops() async throws {
