@@ -209,7 +209,13 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible, Codable {
     }
 
     /// The registry host without its port (and without brackets for IPv6): `localhost`, `127.0.0.1`, `::1`.
-    public var registryHost: String {
+    public var registryHost: String { Self.host(ofRegistry: registry) }
+
+    /// Whether the registry host is a loopback address: `localhost`, `127.0.0.0/8` or `[::1]`, on any port.
+    public var isLoopback: Bool { Self.isLoopback(registry: registry) }
+
+    /// `host[:port]` or `[v6]:port` without the port and brackets.
+    public static func host(ofRegistry registry: String) -> String {
         let bytes = Array(registry.utf8)
         if bytes.first == ASCII.openBracket, let close = bytes.firstIndex(of: ASCII.closeBracket) {
             return String(decoding: bytes[1..<close], as: UTF8.self)
@@ -218,9 +224,9 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible, Codable {
         return String(decoding: bytes[..<end], as: UTF8.self)
     }
 
-    /// Whether the registry host is a loopback address: `localhost`, `127.0.0.0/8` or `[::1]`, on any port.
-    public var isLoopback: Bool {
-        let host = registryHost
+    /// Whether `registry` (`host[:port]`) names a loopback address: `localhost`, `127.0.0.0/8` or `[::1]`.
+    public static func isLoopback(registry: String) -> Bool {
+        let host = host(ofRegistry: registry)
         if host.lowercased() == "localhost" { return true }
         if registry.utf8.first == ASCII.openBracket {
             guard let groups = ReferenceGrammar.ipv6Groups(Array(host.utf8)[...]) else { return false }

@@ -100,7 +100,7 @@ public final class RegistryClient: Sendable {
 
     private func discover(_ host: String) async throws -> Endpoint {
         if transport.options.forcesPlainHTTP(host) { return try await probe("http://\(host)", host: host) }
-        if Self.isLoopback(host), let plain = try? await probe("http://\(host)", host: host, retryingConnections: false) {
+        if Reference.isLoopback(registry: host), let plain = try? await probe("http://\(host)", host: host, retryingConnections: false) {
             // As docker does for local registries, plain HTTP is accepted on loopback; asking it
             // first spares a failed TLS handshake (and loading the CA store) per run.
             return plain
@@ -138,10 +138,5 @@ public final class RegistryClient: Sendable {
             }
             return Endpoint(baseURL: base, challenge: nil)
         }
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        let name = host.hasPrefix("[") ? String(host.prefix { $0 != "]" }.dropFirst()) : String(host.split(separator: ":").first ?? "")
-        return name == "localhost" || name == "::1" || name.hasPrefix("127.")
     }
 }

@@ -74,11 +74,4 @@ import Testing
         #expect(ResumingSink.rangeStart("items 1-2/3") == nil)
     }
 
-    @Test func knowsLoopbackHosts() {
-        #expect(RegistryClient.isLoopback("127.0.0.1:5000"))
-        #expect(RegistryClient.isLoopback("localhost:5000"))
-        #expect(RegistryClient.isLoopback("[::1]:5000"))
-        #expect(!RegistryClient.isLoopback("registry.example:5000"))
-        #expect(!RegistryClient.isLoopback("128.0.0.1"))
-    }
 }
