@@ -18,7 +18,7 @@ public struct RegistryOptions: ParsableArguments, Sendable {
     @Option(help: ArgumentHelp("PEM private key of --cert.", valueName: "file"))
     public var key: String?
 
-    @Option(name: .customLong("tls-verify"), help: "Verify registry certificates (--tls-verify=false skips the check).")
+    @Option(name: .customLong("tls-verify"), help: ArgumentHelp("Verify registry certificates (--tls-verify=false skips the check).", valueName: "bool"))
     public var tlsVerify: Bool = true
 
     @Flag(name: .customLong("plain-http"), help: "Speak plain HTTP to every registry (loopback registries fall back to it by themselves).")
