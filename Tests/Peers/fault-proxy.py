@@ -33,6 +33,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from peer_lifetime import exit_with_parent
+
 CHUNK = 64 * 1024
 MIB = 1024 * 1024
 BLOB_PATH = re.compile(r"^/v2/.+/blobs/sha256:[0-9a-f]{64}(\?.*)?$")
@@ -241,19 +243,6 @@ class Handler(BaseHTTPRequestHandler):
     def finish(self):
         self.drop_upstream()
         super().finish()
-
-
-def exit_with_parent():
-    """Makes SIGTERM work (the parent may spawn us with signals blocked) and
-    exits as soon as the parent process is gone."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
-    threading.Thread(target=poll_parent, args=(os.getppid(),), daemon=True).start()
-
-
-def poll_parent(parent):
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
 
 
 def main():

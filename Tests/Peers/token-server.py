@@ -46,6 +46,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 
+from peer_lifetime import exit_with_parent
+
 
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
@@ -235,19 +237,6 @@ class Handler(BaseHTTPRequestHandler):
         issued_at = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).isoformat()
         self.reply(200, {"token": token, "access_token": token,
                          "expires_in": config.lifetime, "issued_at": issued_at})
-
-
-def exit_with_parent():
-    """Makes SIGTERM work (the parent may spawn us with signals blocked) and
-    exits as soon as the parent process is gone."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
-    threading.Thread(target=poll_parent, args=(os.getppid(),), daemon=True).start()
-
-
-def poll_parent(parent):
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
 
 
 def main():
