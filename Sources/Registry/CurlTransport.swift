@@ -57,6 +57,11 @@ public final class CurlTransport: Sendable {
         airlock_curl_set_pointer(h, CURLOPT_WRITEDATA, context.toOpaque())
         airlock_curl_set_data_cb(h, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
         airlock_curl_set_data_cb(h, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+        if let upload = request.upload {
+            state.reader = try upload.open()
+            airlock_curl_set_pointer(h, CURLOPT_READDATA, context.toOpaque())
+            airlock_curl_set_data_cb(h, CURLOPT_READFUNCTION, curlReadCallback)
+        }
 
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let code = errorBuffer.withUnsafeMutableBufferPointer { buffer -> CURLcode in
@@ -111,7 +116,11 @@ public final class CurlTransport: Sendable {
         case .head: airlock_curl_set_long(h, CURLOPT_NOBODY, 1)
         default: airlock_curl_set_string(h, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         }
-        if request.method != .get && request.method != .head {
+        if let upload = request.upload {
+            airlock_curl_set_long(h, CURLOPT_UPLOAD, 1)
+            airlock_curl_set_off(h, CURLOPT_INFILESIZE_LARGE, curl_off_t(upload.length))
+            airlock_curl_set_string(h, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+        } else if request.method != .get && request.method != .head {
             let body = request.body ?? Data()
             airlock_curl_set_off(h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
             _ = body.withUnsafeBytes { bytes in
@@ -150,6 +159,9 @@ final class TransferState {
     var begun = false
     var sinkError: (any Error)?
     let sink: (any ResponseBodySink)?
+    /// The upload body's reader, when the request streams one.
+    var reader: (any UploadReader)?
+    var bytesSent: Int64 = 0
 
     init(sink: (any ResponseBodySink)?) { self.sink = sink }
 
@@ -188,6 +200,20 @@ final class TransferState {
             sinkError = error
             return false
         }
+    }
+}
+
+private func curlReadCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let context else { return Int(CURL_READFUNC_ABORT) }
+    let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+    guard let reader = state.reader else { return 0 }
+    do {
+        let n = try reader.read(into: UnsafeMutableRawBufferPointer(start: data, count: size * count))
+        state.bytesSent += Int64(n)
+        return n
+    } catch {
+        state.sinkError = error
+        return Int(CURL_READFUNC_ABORT)
     }
 }
 

@@ -27,6 +27,8 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(String, String)]
     public var body: Data?
+    /// A body streamed from a reader instead of `body` (blob uploads); opened anew for every attempt.
+    public var upload: UploadBody?
     /// Whether 3xx answers are followed (blob storage often redirects to another host).
     public var followRedirects: Bool
 
@@ -68,4 +70,21 @@ public protocol ResponseBodySink: AnyObject, Sendable {
     func begin(status: Int, headers: HTTPHeaders) throws
     /// Called for each chunk, in order.
     func write(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+/// A request body read as it is sent: `length` bytes from a reader made fresh for each attempt.
+public struct UploadBody: Sendable {
+    public let length: Int64
+    public let open: @Sendable () throws -> any UploadReader
+
+    public init(length: Int64, open: @escaping @Sendable () throws -> any UploadReader) {
+        self.length = length
+        self.open = open
+    }
+}
+
+/// Produces an upload's bytes in order.
+public protocol UploadReader: AnyObject {
+    /// Fills the start of `buffer`; returns the byte count (0 only at the end).
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }

@@ -38,12 +38,13 @@ public final class RegistryClient: Sendable {
     /// A 2xx body goes to `sink` when given; `actions` are the scope's actions (`pull`, `push`);
     /// `scope` replaces the whole token scope when the request is not about one repository.
     func send(_ method: HTTPRequest.Method, _ repository: Repository, path: String, headers: [(String, String)] = [],
-              body: Data? = nil, actions: String = "pull", scope: String? = nil, sink: (any ResponseBodySink)? = nil,
-              followRedirects: Bool = true) async throws -> HTTPResponse {
+              body: Data? = nil, upload: UploadBody? = nil, actions: String = "pull", scope: String? = nil,
+              sink: (any ResponseBodySink)? = nil, followRedirects: Bool = true) async throws -> HTTPResponse {
         let endpoint = try await endpoint(repository.host)
         let scope = scope ?? "repository:\(repository.path):\(actions)"
         var request = HTTPRequest(method, path.hasPrefix("http") ? path : endpoint.baseURL + path,
                                   headers: headers, body: body, followRedirects: followRedirects)
+        request.upload = upload
         var refreshedToken = false
         var attempt = 1
         while true {
