@@ -27,7 +27,8 @@ let package = Package(
 
         .target(name: "OCI", dependencies: ["COpenSSL"]),
         .target(name: "Registry", dependencies: ["OCI", "CCurl"]),
-        .target(name: "Bundle", dependencies: ["OCI", "CLinux"]),
+        .target(name: "Bundle", dependencies: ["OCI", "CLinux", "Archive"]),
+        .target(name: "Archive", dependencies: ["CArchive", "OCI"]),
         .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Yams"]),
         .target(name: "ZoneSupport", dependencies: [
             "OCI", "Registry", "Bundle", "Pipeline",
@@ -39,7 +40,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "ConnectedZone"),
         .executableTarget(name: "TransitZone", dependencies: [
-            "ZoneSupport",
+            "OCI", "Registry", "Bundle", "Pipeline", "ZoneSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "TransitZone"),
         .executableTarget(name: "AirgapZone", dependencies: [
@@ -51,6 +52,7 @@ let package = Package(
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "OCI"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "OCI"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCI"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OCI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "Registry", "Bundle", "Pipeline"]),
     ],

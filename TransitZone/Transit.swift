@@ -7,7 +7,8 @@ struct Transit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transit",
         abstract: "Verify Airlock bundles offline and push them into a private registry.",
-        discussion: "Runs on the landing host between the zones. Its commands (verify, push, load) arrive with the bundle format; see the README.",
-        version: AirlockVersion.current
+        discussion: "Runs on the landing host between the zones. See the README for the bundle format and exit codes.",
+        version: AirlockVersion.current,
+        subcommands: [Verify.self]
     )
 }

@@ -29,7 +29,7 @@ public protocol ContentSink: Sendable {
 }
 
 /// A top-level artifact a copy placed: an image, or a signature, attestation, SBOM or referrer of one.
-public struct CopiedArtifact: Sendable, Hashable {
+public struct CopiedArtifact: Sendable, Hashable, Codable {
     public var kind: ArtifactKind
     /// The reference it is found by: `docker.io/library/nginx:1.27`, `…:sha256-<hex>.sig`, or `…@sha256:…`.
     public var reference: Reference

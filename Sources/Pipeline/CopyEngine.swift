@@ -46,7 +46,7 @@ public final class CopyEngine: Sendable {
         }
         try await sink.record(results.flatMap(\.artifacts))
         let totals = await blobs.totals()
-        return CopyReport(items: results.map(\.item), blobsFetched: totals.fetched, bytesFetched: totals.bytes,
+        return CopyReport(items: results.map(\.item), artifacts: results.flatMap(\.artifacts), blobsFetched: totals.fetched, bytesFetched: totals.bytes,
                           blobsSkipped: totals.present)
     }
 

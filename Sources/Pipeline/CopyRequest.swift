@@ -48,6 +48,8 @@ public struct CopyReport: Sendable, Codable {
         public var attached: [String]
     }
     public var items: [Item]
+    /// Every top-level artifact placed, attachments included.
+    public var artifacts: [CopiedArtifact]
     /// Distinct blobs transferred, and their bytes.
     public var blobsFetched: Int
     public var bytesFetched: Int64

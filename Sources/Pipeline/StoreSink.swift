@@ -33,7 +33,7 @@ public struct StoreSink: ContentSink {
     }
 
     /// The `index.json` entry of an artifact: its descriptor, annotated with name, kind and subject.
-    static func indexEntry(_ artifact: CopiedArtifact) -> Descriptor {
+    public static func indexEntry(_ artifact: CopiedArtifact) -> Descriptor {
         var entry = Descriptor(mediaType: artifact.descriptor.mediaType, digest: artifact.descriptor.digest, size: artifact.descriptor.size)
         var annotations = [LayoutAnnotation.kind: artifact.kind.rawValue]
         if artifact.kind == .referrer {

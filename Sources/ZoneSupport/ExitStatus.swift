@@ -26,7 +26,7 @@ public enum ExitStatus {
             case .tls: return tls
             default: return failure
             }
-        case is BundleManifestError, is ReferenceError, is PlatformError, is DigestError: return invalidInput
+        case is BundleManifestError, is ReferenceError, is PlatformError, is DigestError, is BundleLayoutError: return invalidInput
         case is CredentialError: return authentication
         default: return failure
         }

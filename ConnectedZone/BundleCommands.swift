@@ -1,0 +1,101 @@
+import ArgumentParser
+import Bundle
+import Foundation
+import OCI
+import Pipeline
+import ZoneSupport
+
+/// Where and how to write a bundle (shared by `bundle` and `pack`).
+struct BundleOutputOptions: ParsableArguments {
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The bundle file to write (NAME.tar).", valueName: "file"))
+    var output: String
+
+    @Option(help: ArgumentHelp("Split into volumes NAME.tar.000, … of at most this size (700M, 4G, fat32), with NAME.tar.parts.json.", valueName: "size"))
+    var split: String?
+
+    func layout() throws -> BundleLayout {
+        try split.map { try BundleLayout(splitArgument: $0) } ?? .single
+    }
+}
+
+/// The `--json` output of `connected bundle` and `connected pack`.
+struct BundleSummary: Encodable {
+    var bundle: String
+    var files: [String]
+    var bytes: Int64
+    var seconds: Double
+    var record: BundleRecord
+}
+
+/// Writes the bundle and reports it.
+func finishBundle(store: ContentStore, entries: [Descriptor]?, manifestText: String?, options: BundleOutputOptions,
+                  output: OutputOptions, started: Date) throws {
+    let written = try writeBundle(store: store, entries: entries, manifestText: manifestText, tool: "airlock \(AirlockVersion.current)",
+                                  to: options.output, layout: try options.layout())
+    let seconds = Date().timeIntervalSince(started)
+    if output.json {
+        try printJSON(BundleSummary(bundle: options.output, files: written.files, bytes: written.bytes,
+                                    seconds: (seconds * 1000).rounded() / 1000, record: written.record))
+    } else if !output.quiet {
+        let volumes = written.files.count > 1 ? " in \(written.files.count - 1) volumes" : ""
+        let size = ProgressView.format(bytes: written.bytes)
+        let time = String(format: "%.1f s", seconds)
+        print("wrote \(options.output): \(written.record.artifacts.count) artifacts, \(written.record.blobCount) blobs, \(size)\(volumes), \(time)")
+    }
+}
+
+/// `connected bundle`: pull, then pack what was pulled.
+struct MakeBundle: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bundle",
+        abstract: "Pull images into a content store and write them, with everything attached, as one bundle."
+    )
+
+    @OptionGroup var what: PullOptions
+    @OptionGroup var bundle: BundleOutputOptions
+
+    @Option(help: ArgumentHelp("Content store to pull into and keep (default: a temporary one beside the bundle).", valueName: "dir"))
+    var store: String?
+
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await runReportingErrors("connected") {
+            let started = Date()
+            let directory = (bundle.output as NSString).deletingLastPathComponent.nonEmpty
+            let name = (bundle.output as NSString).lastPathComponent
+            let temporary: String? = store == nil ? "\(directory)/.\(name).store-\(getpid())" : nil
+            defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+            let store = try ContentStore(at: self.store ?? temporary ?? "")
+            let report = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)
+            if !output.quiet && !output.json { printItems(report) }
+            let manifestText = try what.manifest.map { try String(contentsOfFile: $0, encoding: .utf8) }
+            try finishBundle(store: store, entries: report.artifacts.map(StoreSink.indexEntry), manifestText: manifestText,
+                             options: bundle, output: output, started: started)
+        }
+    }
+}
+
+/// `connected pack`: write a bundle of everything a content store holds.
+struct Pack: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a bundle of every artifact in a content store.")
+
+    @Option(help: ArgumentHelp("Content store directory.", valueName: "dir"))
+    var store: String
+
+    @OptionGroup var bundle: BundleOutputOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await runReportingErrors("connected") {
+            let store = try ContentStore(at: self.store, create: false)
+            try finishBundle(store: store, entries: nil, manifestText: nil, options: bundle, output: output, started: Date())
+        }
+    }
+}
+
+extension String {
+    /// The string, or `.` when it is empty (for directory names).
+    var nonEmpty: String { isEmpty ? "." : self }
+}

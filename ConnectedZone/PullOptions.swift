@@ -1,0 +1,56 @@
+import ArgumentParser
+import Bundle
+import Foundation
+import OCI
+import Pipeline
+import Registry
+import ZoneSupport
+
+/// What to pull: references, a bundle manifest, platforms, and how (shared by `pull` and `bundle`).
+struct PullOptions: ParsableArguments {
+    @Argument(help: "Image references, e.g. docker.io/library/redis:7.4.1 or ghcr.io/org/app@sha256:….")
+    var references: [String] = []
+
+    @Option(name: [.customShort("f"), .customLong("manifest")], help: ArgumentHelp("Bundle manifest (YAML) listing the images.", valueName: "file"))
+    var manifest: String?
+
+    @Option(help: ArgumentHelp("Platforms to keep, comma-separated (default: all).", valueName: "list"))
+    var platform: String?
+
+    @Option(help: ArgumentHelp("Transfers at once, across all images.", valueName: "n"))
+    var jobs: Int = 8
+
+    @Flag(name: .customLong("no-signatures"), help: "Do not copy cosign .sig/.att/.sbom tags.")
+    var noSignatures = false
+
+    @Flag(name: .customLong("no-referrers"), help: "Do not copy OCI referrers.")
+    var noReferrers = false
+
+    func validate() throws {
+        if references.isEmpty && manifest == nil { throw ValidationError("give image references or --manifest FILE") }
+        if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
+    }
+
+    /// The copy requests from the arguments and the manifest, with --platform applied.
+    func plan() throws -> [CopyRequest] {
+        let platforms = try platform.map { list in try list.split(separator: ",").map { try Platform(parsing: String($0).trimmingCharacters(in: .whitespaces)) } }
+        var requests: [CopyRequest] = []
+        if let manifest {
+            let parsed = try BundleManifest(contentsOf: manifest)
+            requests += parsed.images.map { CopyRequest(reference: $0.reference, platforms: $0.platforms ?? platforms ?? parsed.platforms) }
+        }
+        requests += try references.map { CopyRequest(reference: try Reference(parsing: $0), platforms: platforms) }
+        return requests
+    }
+
+    /// Pulls the plan into `store`, showing progress unless `quiet`.
+    func pull(into store: ContentStore, registry: RegistryOptions, quiet: Bool) async throws -> CopyReport {
+        let requests = try plan()
+        let view = ProgressView(quiet: quiet, totalReferences: requests.count)
+        defer { view.finish() }
+        let engine = CopyEngine(source: RegistrySource(client: try registry.makeClient()), sink: StoreSink(store: store),
+                                options: CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers),
+                                progress: view)
+        return try await engine.copy(requests)
+    }
+}

@@ -1,0 +1,28 @@
+import Glibc
+
+/// A tar archive that cannot be written or trusted: which archive, which entry (when there is one), and why.
+public struct ArchiveError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The archive (or output file) concerned, as the caller named it.
+    public let archive: String
+    /// The entry concerned, when the problem belongs to one.
+    public let entry: String?
+    /// What was wrong, including what was expected where that helps.
+    public let reason: String
+
+    /// An error about `archive`, and about `entry` within it when given.
+    public init(archive: String, entry: String? = nil, reason: String) {
+        self.archive = archive
+        self.entry = entry
+        self.reason = reason
+    }
+
+    public var description: String {
+        if let entry { return "\(archive): entry '\(entry)': \(reason)" }
+        return "\(archive): \(reason)"
+    }
+}
+
+/// The text of an `errno` value, for error reasons.
+func systemMessage(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}

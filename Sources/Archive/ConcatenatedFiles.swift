@@ -1,0 +1,71 @@
+import Glibc
+
+/// Several files read as one, in order: the volumes of a split archive.
+public final class ConcatenatedFiles: RandomAccessSource {
+    /// The files, in order.
+    public let files: [RandomAccessFile]
+    /// The sum of their sizes.
+    public let size: Int64
+    /// Where each file starts in the whole.
+    private let starts: [Int64]
+
+    /// Opens `paths` in order.
+    public convenience init(paths: [String]) throws(ArchiveError) {
+        var files: [RandomAccessFile] = []
+        for path in paths { files.append(try RandomAccessFile(path: path)) }
+        self.init(files: files)
+    }
+
+    /// Joins files already open.
+    public init(files: [RandomAccessFile]) {
+        self.files = files
+        var starts: [Int64] = []
+        var total: Int64 = 0
+        for file in files { starts.append(total); total += file.size }
+        self.starts = starts
+        size = total
+    }
+
+    /// Opens the volumes of a split archive: `basePath.000`, `basePath.001`, … up to the first
+    /// number that does not exist. `basePath.000` must exist.
+    public convenience init(volumesOf basePath: String) throws(ArchiveError) {
+        var paths: [String] = []
+        while true {
+            let path = SplitOutput.partPath(basePath, index: paths.count)
+            guard access(path, F_OK) == 0 else { break }
+            paths.append(path)
+        }
+        guard !paths.isEmpty else {
+            throw ArchiveError(archive: basePath, reason: "has no volumes (expected \(SplitOutput.partPath(basePath, index: 0)))")
+        }
+        try self.init(paths: paths)
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+        guard offset >= 0 else { throw ArchiveError(archive: files.first?.path ?? "volumes", reason: "read at negative offset \(offset)") }
+        guard let base = buffer.baseAddress, offset < size else { return 0 }
+        var index = fileIndex(containing: offset)
+        var done = 0
+        while done < buffer.count, index < files.count {
+            let position = offset + Int64(done) - starts[index]
+            let file = files[index]
+            let wanted = Int(min(Int64(buffer.count - done), file.size - position))
+            let n = try file.read(into: UnsafeMutableRawBufferPointer(start: base + done, count: wanted), at: position)
+            done += n
+            // A file shorter than it was when opened ends the whole: short reads only at the end.
+            if n < wanted { break }
+            index += 1
+        }
+        return done
+    }
+
+    /// The last file whose start is at or before `offset` (skipping empty files).
+    private func fileIndex(containing offset: Int64) -> Int {
+        var low = 0, high = starts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if starts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+}

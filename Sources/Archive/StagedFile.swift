@@ -1,0 +1,113 @@
+import Glibc
+
+/// A file written under a temporary name beside its destination and moved into place only by `commit()`.
+///
+/// Small writes are gathered in a fixed buffer (`bufferSize`), large ones go straight to the kernel,
+/// so memory does not depend on how much is written. Until `commit()` the destination is untouched;
+/// `discard()` (or dropping the object) removes the temporary file.
+final class StagedFile {
+    let destination: String
+    let temporaryPath: String
+    private var fd: Int32
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var buffered = 0
+    private(set) var committed = false
+
+    static let bufferSize = 256 * 1024
+
+    init(destination: String) throws(ArchiveError) {
+        self.destination = destination
+        let slash = destination.lastIndex(of: "/")
+        let directory = slash.map { String(destination[..<$0]) } ?? "."
+        let base = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
+        guard !base.isEmpty else { throw ArchiveError(archive: destination, reason: "is not a file path") }
+        let tag = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        temporaryPath = "\(directory.isEmpty ? "" : directory)/.\(base).\(getpid()).\(tag).tmp"
+        fd = open(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw ArchiveError(archive: destination, reason: "cannot create \(temporaryPath) (\(systemMessage(errno)))")
+        }
+        buffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
+    }
+
+    deinit {
+        discard()
+        buffer.deallocate()
+    }
+
+    /// Appends `bytes` to the temporary file.
+    func write(_ bytes: UnsafeRawBufferPointer) throws(ArchiveError) {
+        guard fd >= 0 else { throw ArchiveError(archive: destination, reason: "written after it was closed") }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        if buffered == 0, bytes.count >= buffer.count {
+            try writeAll(UnsafeRawBufferPointer(start: base, count: bytes.count))
+            return
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let n = min(bytes.count - offset, buffer.count - buffered)
+            buffer.baseAddress.map { ($0 + buffered).copyMemory(from: base + offset, byteCount: n) }
+            buffered += n
+            offset += n
+            if buffered == buffer.count { try flush() }
+        }
+    }
+
+    /// Writes out what is buffered, syncs the file to disk and closes it; `commit()` may follow.
+    func seal() throws(ArchiveError) {
+        guard fd >= 0 else { return }
+        try flush()
+        guard fsync(fd) == 0 else {
+            throw ArchiveError(archive: destination, reason: "cannot be synced to disk (\(systemMessage(errno)))")
+        }
+        let result = close(fd)
+        fd = -1
+        guard result == 0 else {
+            throw ArchiveError(archive: destination, reason: "cannot be closed (\(systemMessage(errno)))")
+        }
+    }
+
+    /// Seals the file if needed and renames it to its destination (replacing any file there).
+    func commit() throws(ArchiveError) {
+        try seal()
+        guard rename(temporaryPath, destination) == 0 else {
+            throw ArchiveError(archive: destination, reason: "cannot be moved into place (\(systemMessage(errno)))")
+        }
+        committed = true
+    }
+
+    /// Closes and removes the temporary file; a committed file is left alone.
+    func discard() {
+        if fd >= 0 { close(fd); fd = -1 }
+        if !committed { unlink(temporaryPath) }
+        buffered = 0
+    }
+
+    private func flush() throws(ArchiveError) {
+        guard buffered > 0 else { return }
+        try writeAll(UnsafeRawBufferPointer(rebasing: buffer.prefix(buffered)))
+        buffered = 0
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(ArchiveError) {
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, base + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ArchiveError(archive: destination, reason: "cannot be written (\(systemMessage(errno)))")
+            }
+            offset += n
+        }
+    }
+}
+
+/// Syncs the directory holding `path`, so a rename into it survives a crash.
+func syncDirectory(containing path: String) {
+    let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+    let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    _ = fsync(fd)
+    close(fd)
+}

@@ -1,0 +1,106 @@
+import Archive
+import Foundation
+import OCI
+
+/// An opened bundle: one tar file, or the volumes of a split one read as one, with the safe index of its
+/// entries (no links, no `..`, no duplicates, nothing truncated), read in place and never extracted.
+public final class BundleFile: Sendable {
+    /// The path as given: `NAME.tar` for both forms.
+    public let path: String
+    public let source: any RandomAccessSource
+    /// The volumes' metadata when the bundle is split.
+    public let parts: BundleParts?
+    public let entries: TarIndex
+
+    /// Opens `path` (`NAME.tar`, or `NAME.tar.parts.json` for a split bundle).
+    public init(path given: String) throws {
+        let path = given.hasSuffix(".parts.json") ? String(given.dropLast(".parts.json".count)) : given
+        self.path = path
+        let metadata = BundleParts.metadataPath(for: path)
+        if FileManager.default.fileExists(atPath: path) {
+            source = try RandomAccessFile(path: path)
+            parts = nil
+        } else if FileManager.default.fileExists(atPath: metadata) {
+            let parts: BundleParts
+            do { parts = try JSONDecoder().decode(BundleParts.self, from: Data(contentsOf: URL(fileURLWithPath: metadata))) } catch {
+                throw BundleError(bundle: path, artifact: metadata, reason: "unreadable volume metadata (\(error))")
+            }
+            let directory = (path as NSString).deletingLastPathComponent
+            var files: [RandomAccessFile] = []
+            for part in parts.parts {
+                guard !part.name.contains("/"), part.name.hasPrefix((path as NSString).lastPathComponent) else {
+                    throw BundleError(bundle: path, artifact: metadata, reason: "part name '\(part.name)' is not a volume of this bundle")
+                }
+                let partPath = directory.isEmpty ? part.name : directory + "/" + part.name
+                guard FileManager.default.fileExists(atPath: partPath) else {
+                    throw BundleError(bundle: path, artifact: part.name, reason: "volume is missing (expected \(parts.parts.count) volumes)")
+                }
+                let file = try RandomAccessFile(path: partPath)
+                guard file.size == part.size else {
+                    throw BundleError(bundle: path, artifact: part.name, reason: "volume is \(file.size) bytes, expected \(part.size)")
+                }
+                files.append(file)
+            }
+            source = ConcatenatedFiles(files: files)
+            self.parts = parts
+        } else {
+            throw BundleError(bundle: path, artifact: nil, reason: "no such bundle (neither the file nor \((metadata as NSString).lastPathComponent))")
+        }
+        entries = try TarIndex.build(from: source, name: path)
+    }
+
+    /// The bytes of a small entry (`index.json`, the record, manifests), at most `limit` bytes.
+    public func contents(of name: String, limit: Int64 = Int64(Manifest.maximumSize)) throws -> Data {
+        guard let entry = entries[name] else { throw BundleError(bundle: path, artifact: name, reason: "missing from the bundle") }
+        guard entry.size <= limit else { throw BundleError(bundle: path, artifact: name, reason: "is \(entry.size) bytes, over the \(limit)-byte limit") }
+        var data = Data(capacity: Int(entry.size))
+        try entries.read(entry, from: source) { data.append(contentsOf: $0) }
+        return data
+    }
+
+    /// The entry name of blob `digest`.
+    public static func blobName(_ digest: Digest) -> String { "blobs/\(digest.algorithm)/\(digest.encoded)" }
+
+    /// The bundle's `index.json`.
+    public func layoutIndex() throws -> ImageIndex {
+        do { return try JSONDecoder().decode(ImageIndex.self, from: try contents(of: "index.json")) } catch let error as BundleError { throw error } catch {
+            throw BundleError(bundle: path, artifact: "index.json", reason: "not an OCI image index (\(error))")
+        }
+    }
+
+    /// The bundle record.
+    public func record() throws -> BundleRecord {
+        do { return try JSONDecoder().decode(BundleRecord.self, from: try contents(of: BundleRecord.fileName)) } catch let error as BundleError { throw error } catch {
+            throw BundleError(bundle: path, artifact: BundleRecord.fileName, reason: "not a bundle record (\(error))")
+        }
+    }
+
+    /// Manifest `descriptor`, its bytes checked against the digest.
+    public func manifest(_ descriptor: Descriptor) throws -> Manifest {
+        let name = Self.blobName(descriptor.digest)
+        let bytes = try contents(of: name)
+        let manifest: Manifest
+        do { manifest = try Manifest(bytes: bytes, declaredType: descriptor.mediaType, source: name) } catch {
+            throw BundleError(bundle: path, artifact: name, reason: error.reason)
+        }
+        guard manifest.digest == descriptor.digest else {
+            throw BundleError(bundle: path, artifact: name, reason: "content hashes to \(manifest.digest), expected \(descriptor.digest)")
+        }
+        return manifest
+    }
+}
+
+/// Something wrong with a bundle: which bundle, which artifact in it, and what was expected.
+public struct BundleError: Error, CustomStringConvertible, Sendable {
+    public let bundle: String
+    public let artifact: String?
+    public let reason: String
+
+    public init(bundle: String, artifact: String?, reason: String) {
+        self.bundle = bundle
+        self.artifact = artifact
+        self.reason = reason
+    }
+
+    public var description: String { "\(bundle)" + (artifact.map { ": \($0)" } ?? "") + ": \(reason)" }
+}

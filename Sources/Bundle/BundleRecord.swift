@@ -1,0 +1,54 @@
+import OCI
+
+/// The bundle record (`airlock-bundle.json`): what a bundle holds and where it came from.
+/// Written in a fixed key order with no timestamps, so the same inputs give the same bytes.
+public struct BundleRecord: Codable, Sendable, Equatable {
+    /// The name of the record inside the bundle.
+    public static let fileName = "airlock-bundle.json"
+    public static let currentFormat = "airlock-bundle/v1"
+
+    /// One top-level artifact: what was asked for and what it resolved to.
+    public struct Artifact: Codable, Sendable, Equatable {
+        public var kind: ArtifactKind
+        /// The full normalised reference (for referrers: `repository@digest`).
+        public var reference: String
+        public var digest: Digest
+        public var mediaType: String
+        /// Bytes of every manifest and blob the artifact needs.
+        public var size: Int64
+        /// Platforms kept from an index copied with a filter.
+        public var platforms: [String]?
+        /// The manifest a signature, attestation or referrer is about.
+        public var subject: Digest?
+
+        public init(kind: ArtifactKind, reference: String, digest: Digest, mediaType: String, size: Int64,
+                    platforms: [String]? = nil, subject: Digest? = nil) {
+            self.kind = kind
+            self.reference = reference
+            self.digest = digest
+            self.mediaType = mediaType
+            self.size = size
+            self.platforms = platforms
+            self.subject = subject
+        }
+    }
+
+    public var format: String
+    /// The Airlock version that wrote the bundle.
+    public var tool: String
+    /// The bundle manifest (YAML) the bundle was made from, verbatim, when there was one.
+    public var manifest: String?
+    public var artifacts: [Artifact]
+    /// Distinct blobs (manifests included) and their total size.
+    public var blobCount: Int
+    public var blobBytes: Int64
+
+    public init(tool: String, manifest: String?, artifacts: [Artifact], blobCount: Int, blobBytes: Int64) {
+        self.format = Self.currentFormat
+        self.tool = tool
+        self.manifest = manifest
+        self.artifacts = artifacts
+        self.blobCount = blobCount
+        self.blobBytes = blobBytes
+    }
+}

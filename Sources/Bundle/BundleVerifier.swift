@@ -1,0 +1,164 @@
+import Archive
+import Dispatch
+import Foundation
+import OCI
+import Synchronization
+
+/// Checks a bundle offline: every volume against its metadata, every blob against its digest (in parallel,
+/// one thread per core), every manifest's references present, no entry that does not belong, and the
+/// record in agreement with `index.json`. Collects every failure instead of stopping at the first.
+public struct BundleVerifier: Sendable {
+    /// What a verification found.
+    public struct Report: Codable, Sendable {
+        public var bundle: String
+        public var volumes: Int
+        public var artifacts: Int
+        public var blobs: Int
+        public var bytes: Int64
+        public var seconds: Double
+        public var failures: [String]
+        public var verified: Bool { failures.isEmpty }
+    }
+
+    public let bundle: BundleFile
+    public let threads: Int
+
+    public init(bundle: BundleFile, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.bundle = bundle
+        self.threads = max(1, threads)
+    }
+
+    public func verify() -> Report {
+        let started = Date()
+        var failures: [String] = []
+        func fail(_ artifact: String, _ reason: String) { failures.append("\(artifact): \(reason)") }
+
+        if let parts = bundle.parts { failures += checkVolumes(parts) }
+
+        let fixed = ["oci-layout", "index.json", BundleRecord.fileName, "manifest.json", "blobs", "blobs/sha256"]
+        var index = ImageIndex(manifests: [])
+        var record: BundleRecord?
+        do {
+            let layout = try JSONSerialization.jsonObject(with: try bundle.contents(of: "oci-layout")) as? [String: Any]
+            if layout?["imageLayoutVersion"] as? String != "1.0.0" { fail("oci-layout", "imageLayoutVersion is not 1.0.0") }
+        } catch { fail("oci-layout", "\(error)") }
+        do { index = try bundle.layoutIndex() } catch { failures.append("\(error)") }
+        do { record = try bundle.record() } catch { failures.append("\(error)") }
+
+        // Everything the index needs, manifests checked as they are read.
+        var needed: [Digest: Descriptor] = [:]
+        for entry in index.manifests {
+            let allowed = entry.annotations?[LayoutAnnotation.platforms].map { list in list.split(separator: ",").compactMap { try? Platform(parsing: String($0)) } }
+            var pending = [(entry, allowed)]
+            while let (descriptor, platforms) = pending.popLast() {
+                guard needed[descriptor.digest] == nil else { continue }
+                needed[descriptor.digest] = descriptor
+                guard MediaType.isManifest(descriptor.mediaType) else { continue }
+                let name = BundleFile.blobName(descriptor.digest)
+                guard bundle.entries[name] != nil else { fail(name, "missing: referenced by \(entry.annotations?[LayoutAnnotation.referenceName] ?? entry.digest.description)"); continue }
+                do {
+                    let manifest = try bundle.manifest(descriptor)
+                    for blob in manifest.blobs { pending.append((blob, nil)) }
+                    for child in manifest.children {
+                        // A child left out by the platform filter the index entry records may be absent.
+                        if let platforms, let p = child.platform, !platforms.contains(where: { $0.matches(p) }),
+                           bundle.entries[BundleFile.blobName(child.digest)] == nil { continue }
+                        pending.append((child, nil))
+                    }
+                } catch { failures.append("\(error)") }
+            }
+        }
+        for (digest, descriptor) in needed.sorted(by: { $0.key < $1.key }) where !MediaType.isManifest(descriptor.mediaType) {
+            let name = BundleFile.blobName(digest)
+            guard let entry = bundle.entries[name] else { fail(name, "missing from the bundle"); continue }
+            if entry.size != descriptor.size { fail(name, "is \(entry.size) bytes, its descriptor says \(descriptor.size)") }
+        }
+
+        // Every entry must belong.
+        var blobEntries: [TarIndex.Entry] = []
+        for entry in bundle.entries.entries {
+            if fixed.contains(entry.name) { continue }
+            guard entry.name.hasPrefix("blobs/sha256/"), let digest = try? Digest(parsing: "sha256:" + entry.name.dropFirst("blobs/sha256/".count)) else {
+                fail(entry.name, "unexpected entry in a bundle"); continue
+            }
+            guard needed[digest] != nil else { fail(entry.name, "unexpected entry: no manifest of the bundle refers to it"); continue }
+            blobEntries.append(entry)
+        }
+        failures += hashAll(blobEntries)
+
+        if let record {
+            failures += Self.compare(record: record, index: index, blobs: blobEntries.count, bundle: bundle.path)
+        }
+        return Report(bundle: bundle.path, volumes: bundle.parts?.parts.count ?? 1, artifacts: index.manifests.count,
+                      blobs: blobEntries.count, bytes: blobEntries.reduce(0) { $0 + $1.size },
+                      seconds: Date().timeIntervalSince(started), failures: failures)
+    }
+
+    /// SHA-256 of every blob entry against its name, largest first, `threads` at a time.
+    func hashAll(_ entries: [TarIndex.Entry]) -> [String] {
+        let queue = Mutex(entries.sorted { $0.size > $1.size })
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while let entry = queue.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+                var hasher = SHA256Hasher()
+                do {
+                    try bundle.entries.read(entry, from: bundle.source) { hasher.update($0) }
+                    let actual = hasher.finalize()
+                    if actual.encoded != entry.name.dropFirst("blobs/sha256/".count) {
+                        failures.withLock { $0.append("\(entry.name): content hashes to \(actual)") }
+                    }
+                } catch {
+                    failures.withLock { $0.append("\(entry.name): \(error)") }
+                }
+            }
+        }
+        return failures.withLock { $0 }.sorted()
+    }
+
+    /// Each volume's size and SHA-256 against the metadata.
+    func checkVolumes(_ parts: BundleParts) -> [String] {
+        guard let files = (bundle.source as? ConcatenatedFiles)?.files else { return [] }
+        var problems: [String] = []
+        let total = parts.parts.reduce(0) { $0 + $1.size }
+        if total != parts.totalSize { problems.append("\(BundleParts.metadataPath(for: bundle.path)): parts add up to \(total) bytes, totalSize says \(parts.totalSize)") }
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: files.count) { i in
+            var hasher = SHA256Hasher()
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
+            defer { buffer.deallocate() }
+            var offset: Int64 = 0
+            do {
+                while offset < files[i].size {
+                    let n = try files[i].read(into: buffer, at: offset)
+                    guard n > 0 else { break }
+                    hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+                    offset += Int64(n)
+                }
+                let actual = hasher.finalize()
+                if actual != parts.parts[i].sha256 {
+                    failures.withLock { $0.append("\(parts.parts[i].name): volume hashes to \(actual), expected \(parts.parts[i].sha256)") }
+                }
+            } catch {
+                failures.withLock { $0.append("\(parts.parts[i].name): \(error)") }
+            }
+        }
+        return problems + failures.withLock { $0 }.sorted()
+    }
+
+    /// The record must list exactly the index's artifacts.
+    static func compare(record: BundleRecord, index: ImageIndex, blobs: Int, bundle: String) -> [String] {
+        var problems: [String] = []
+        let name = BundleRecord.fileName
+        if record.format != BundleRecord.currentFormat { problems.append("\(name): format '\(record.format)', expected '\(BundleRecord.currentFormat)'") }
+        func key(_ kind: String, _ reference: String, _ digest: Digest) -> String { "\(kind) \(reference) \(digest)" }
+        let recorded = Set(record.artifacts.map { key($0.kind.rawValue, $0.reference, $0.digest) })
+        let indexed = Set(index.manifests.map { d -> String in
+            let a = d.annotations ?? [:]
+            return key(a[LayoutAnnotation.kind] ?? "image", a[LayoutAnnotation.referenceName] ?? "\(a[LayoutAnnotation.repository] ?? "")@\(d.digest)", d.digest)
+        })
+        for missing in indexed.subtracting(recorded).sorted() { problems.append("\(name): does not list index.json's \(missing)") }
+        for extra in recorded.subtracting(indexed).sorted() { problems.append("\(name): lists \(extra), which index.json does not have") }
+        if record.blobCount != blobs { problems.append("\(name): says \(record.blobCount) blobs, the bundle has \(blobs)") }
+        return problems
+    }
+}

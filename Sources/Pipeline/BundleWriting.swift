@@ -1,0 +1,63 @@
+import Archive
+import Bundle
+import Foundation
+import OCI
+
+/// How a bundle is laid out on disk: one tar, or volumes of at most `partSize` bytes.
+public enum BundleLayout: Sendable, Equatable {
+    case single
+    case split(partSize: Int64)
+
+    /// Parses `--split`: `fat32`, or a size such as `700M`, `4G`, `1GiB`, `2000000000` (rounded down to
+    /// a whole number of 512-byte tar blocks).
+    public init(splitArgument text: String) throws(BundleLayoutError) {
+        if text.lowercased() == "fat32" { self = .split(partSize: SplitOutput.fat32PartSize); return }
+        let units: [(String, Int64)] = [("kib", 1 << 10), ("mib", 1 << 20), ("gib", 1 << 30), ("tib", 1 << 40),
+                                        ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("t", 1 << 40), ("b", 1), ("", 1)]
+        let lower = text.lowercased()
+        for (suffix, factor) in units where lower.hasSuffix(suffix) {
+            guard let number = Double(lower.dropLast(suffix.count)), number > 0 else { continue }
+            let bytes = Int64(number * Double(factor)) / 512 * 512
+            guard bytes >= 1 << 20 else { throw BundleLayoutError(text: text, reason: "volumes must be at least 1 MiB") }
+            self = .split(partSize: bytes)
+            return
+        }
+        throw BundleLayoutError(text: text, reason: "expected fat32 or a size such as 700M, 4G, 1GiB")
+    }
+}
+
+/// A `--split` value that is not a size.
+public struct BundleLayoutError: Error, CustomStringConvertible {
+    public let text: String
+    public let reason: String
+    public var description: String { "invalid --split '\(text)': \(reason)" }
+}
+
+/// Writes a bundle of a store's artifacts to `path`, whole or in volumes with their metadata; nothing
+/// appears at `path` unless the whole bundle was written.
+public func writeBundle(store: ContentStore, entries: [Descriptor]?, manifestText: String?, tool: String,
+                        to path: String, layout: BundleLayout) throws -> (record: BundleRecord, files: [String], bytes: Int64) {
+    let packer = BundlePacker(store: store, tool: tool)
+    switch layout {
+    case .single:
+        let output = try FileOutput(path: path)
+        do {
+            let record = try packer.pack(entries: entries, manifestText: manifestText, to: output)
+            return (record, [path], output.bytesWritten)
+        } catch { output.abandon(); throw error }
+    case .split(let partSize):
+        let output = try SplitOutput(basePath: path, partSize: partSize)
+        let record: BundleRecord
+        do { record = try packer.pack(entries: entries, manifestText: manifestText, to: output) } catch { output.abandon(); throw error }
+        guard let whole = output.digest else { throw BundleError(bundle: path, artifact: nil, reason: "volumes were not finished") }
+        let parts = BundleParts(parts: output.parts.map { .init(name: ($0.path as NSString).lastPathComponent, size: $0.size, sha256: $0.digest) },
+                                totalSize: output.totalSize, sha256: whole)
+        let metadata = BundleParts.metadataPath(for: path)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do { try encoder.encode(parts).write(to: URL(fileURLWithPath: metadata), options: .atomic) } catch {
+            throw BundleError(bundle: path, artifact: metadata, reason: "cannot be written (\(error.localizedDescription))")
+        }
+        return (record, output.parts.map(\.path) + [metadata], output.totalSize)
+    }
+}
