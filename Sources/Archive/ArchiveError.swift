@@ -17,8 +17,21 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable, Equatable 
     }
 
     public var description: String {
-        if let entry { return "\(archive): entry '\(entry)': \(reason)" }
+        if let entry { return "\(archive): entry '\(Self.printable(entry))': \(reason)" }
         return "\(archive): \(reason)"
+    }
+
+    /// `name` with control characters escaped, so a hostile entry name cannot forge lines of output.
+    static func printable(_ name: String) -> String {
+        var out = ""
+        for scalar in name.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }
 
