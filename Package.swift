@@ -27,7 +27,7 @@ let package = Package(
 
         .target(name: "OCI", dependencies: ["COpenSSL"]),
         .target(name: "Registry", dependencies: ["OCI", "CCurl"]),
-        .target(name: "Bundle", dependencies: ["OCI", "CLinux", "Archive"]),
+        .target(name: "Bundle", dependencies: ["OCI", "CLinux", "Archive", "Registry"]),
         .target(name: "Archive", dependencies: ["CArchive", "OCI"]),
         .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Yams"]),
         .target(name: "ZoneSupport", dependencies: [

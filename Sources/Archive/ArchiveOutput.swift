@@ -9,9 +9,13 @@ public protocol ArchiveOutput: AnyObject {
     func finish() throws
     /// Gives up: removes whatever was written and publishes nothing. Safe to call more than once.
     func abandon()
+    /// How errors name the archive being written (a path, usually).
+    var archiveName: String { get }
 }
 
 extension ArchiveOutput {
     /// Outputs that have nothing to clean up need not implement `abandon()`.
     public func abandon() {}
+    /// Outputs without a name of their own are "tar archive" in errors.
+    public var archiveName: String { "tar archive" }
 }

@@ -2,7 +2,8 @@
 /// inside the archive's root, in one canonical spelling.
 ///
 /// A leading `./` and trailing `/` are dropped; a lone `.` (or `./`) names the root directory.
-/// Absolute paths, `..`, `.` and empty components and control characters are refused.
+/// Absolute paths, `..`, `.` and empty components, control characters and non-ASCII characters
+/// (which tar formats spell in different charsets) are refused.
 enum EntryName {
     /// The canonical form of `raw`, or why it is not acceptable.
     static func normalise(_ raw: String, isDirectory: Bool) -> Result<String, NameProblem> {
@@ -10,6 +11,9 @@ enum EntryName {
         if raw.hasPrefix("/") { return .failure(NameProblem("is an absolute path; expected a path relative to the archive root")) }
         if raw.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             return .failure(NameProblem("has a control character in its name"))
+        }
+        if raw.utf8.contains(where: { $0 >= 0x80 }) {
+            return .failure(NameProblem("has a non-ASCII name; entry names are ASCII"))
         }
         var name = Substring(raw)
         while name.hasPrefix("./") { name = name.dropFirst(2) }

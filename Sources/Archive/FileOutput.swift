@@ -7,6 +7,7 @@ import OCI
 public final class FileOutput: ArchiveOutput {
     /// Where the archive appears once finished.
     public let path: String
+    public var archiveName: String { path }
     /// How many bytes have been written so far.
     public private(set) var bytesWritten: Int64 = 0
     /// The SHA-256 of everything written; set by a successful `finish()`.

@@ -29,6 +29,7 @@ public final class SplitOutput: ArchiveOutput {
 
     /// The path the parts are named after.
     public let basePath: String
+    public var archiveName: String { basePath }
     /// The size of every part but the last.
     public let partSize: Int64
     /// The finished parts, in order; complete after `finish()`.

@@ -61,6 +61,7 @@ extension TarIndex {
         case .success(let value): canonical = value
         case .failure(let problem): throw refuse(problem.reason)
         }
+        if let warning = header.warning { throw refuse("cannot be decoded cleanly (libarchive: \(warning))") }
         if let first = seen[canonical] {
             throw refuse(first == path ? "appears twice; names must be unique"
                                        : "names the same path as the earlier entry '\(first)'; names must be unique")

@@ -14,6 +14,8 @@ final class TarScanner {
         let isSparse: Bool
         /// Where the entry's data starts in the tar.
         let dataOffset: Int64
+        /// What libarchive warned about while decoding the header, if anything.
+        let warning: String?
     }
 
     let name: String
@@ -48,7 +50,8 @@ final class TarScanner {
         var entry: OpaquePointer?
         let result = archive_read_next_header(archive, &entry)
         if result == ARCHIVE_EOF { return nil }
-        guard result == ARCHIVE_OK, let entry else { throw diagnose(at: position, after: previous) }
+        // A warning still decodes the entry; the caller judges it (after the name, which is the usual cause).
+        guard result == ARCHIVE_OK || result == ARCHIVE_WARN, let entry else { throw diagnose(at: position, after: previous) }
         let path = archive_entry_pathname_utf8(entry) ?? archive_entry_pathname(entry)
         return Header(
             path: path.map { String(cString: $0) } ?? "",
@@ -57,7 +60,8 @@ final class TarScanner {
             symlink: archive_entry_symlink(entry).map { String(cString: $0) },
             size: archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : 0,
             isSparse: archive_entry_sparse_count(entry) > 0,
-            dataOffset: archive_filter_bytes(archive, 0))
+            dataOffset: archive_filter_bytes(archive, 0),
+            warning: result == ARCHIVE_WARN ? libarchiveMessage : nil)
     }
 
     /// Streams the current entry's data as libarchive decodes it: (offset within the entry, bytes).

@@ -14,7 +14,9 @@ import Foundation
 /// to 512, and the two zero blocks that end it. Its size is therefore known in advance and a
 /// multiple of 512, and nothing hides behind the end-of-archive marker.
 ///
-/// After any failure the writer is dead: it abandons its output and every later call throws.
+/// Content streams from `emit` to the output in the producer's own chunks; nothing is gathered or
+/// read back. A refused name or size leaves the writer usable; any failure once an entry is being
+/// written kills it: it abandons its output and every later call throws. Use from one thread.
 public final class TarWriter {
     private let archive: OpaquePointer
     private let bridge: WriteBridge
@@ -116,9 +118,6 @@ public final class TarWriter {
         switch EntryName.normalise(name, isDirectory: isDirectory) {
         case .success(let value): canonical = value
         case .failure(let problem): throw ArchiveError(archive: bridge.label, entry: name, reason: problem.reason)
-        }
-        guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
-            throw ArchiveError(archive: bridge.label, entry: name, reason: "has a non-ASCII name; entry names are ASCII")
         }
         guard size >= 0 else { throw ArchiveError(archive: bridge.label, entry: name, reason: "has negative size \(size)") }
         guard !names.contains(canonical) else {

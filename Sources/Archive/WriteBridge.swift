@@ -11,13 +11,7 @@ final class WriteBridge {
     init(output: ArchiveOutput) { self.output = output }
 
     /// How errors name the archive being written.
-    var label: String {
-        switch output {
-        case let file as FileOutput: return file.path
-        case let split as SplitOutput: return split.basePath
-        default: return "tar archive"
-        }
-    }
+    var label: String { output.archiveName }
 
     /// An error for a failed libarchive call: the output's error if it caused it, else libarchive's message.
     func error(_ archive: OpaquePointer, entry: String?, doing what: String) -> ArchiveError {

@@ -2,6 +2,11 @@ import Foundation
 import OCI
 
 extension RegistryClient {
+    /// Whether `host` answered a referrers request without the API during this client's life.
+    public func lacksReferrersAPI(_ host: String) -> Bool {
+        referrersUnsupported.withLock { $0.contains(host) }
+    }
+
     /// The manifests that name `subject` as their subject: from the referrers API, or, where the registry
     /// lacks it, from the fallback tag `sha256-<hex>` (an image index kept by the pushers).
     ///

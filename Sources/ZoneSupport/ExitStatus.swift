@@ -28,6 +28,7 @@ public enum ExitStatus {
             }
         case is BundleManifestError, is ReferenceError, is PlatformError, is DigestError, is BundleLayoutError: return invalidInput
         case is CredentialError: return authentication
+        case is BundleError: return failure
         default: return failure
         }
     }

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Bundle
+import Foundation
+import Pipeline
+import ZoneSupport
+
+extension BundlePusher.ExistingTags: ExpressibleByArgument {}
+
+/// `transit push`: a bundle into a registry.
+struct Push: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Push a bundle into any OCI distribution registry; tags move last, only when everything else succeeded.",
+        discussion: """
+        REGISTRY/PATH:TAG lands at HOST/PREFIX/PATH:TAG with its digest unchanged (docker.io's library/ kept); \
+        signatures keep their sha256-<hex>.sig tags, referrers their subjects. The bundle's structure is checked \
+        before anything is sent and every blob's SHA-256 as it streams. Blobs the target has are skipped, blobs \
+        another repository of the target has are mounted, so a rerun sends only what is missing.
+        """
+    )
+
+    @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one).")
+    var bundle: String
+
+    @Option(help: ArgumentHelp("Target registry, with an optional repository prefix.", valueName: "host[:port][/prefix]"))
+    var to: String
+
+    @Option(help: ArgumentHelp("Uploads at once, across all images.", valueName: "n"))
+    var jobs: Int = 8
+
+    @Option(name: .customLong("chunk-size"), help: ArgumentHelp("Blobs larger than this are sent in PATCH chunks of this size (e.g. 64M).", valueName: "size"))
+    var chunkSize: String = "64M"
+
+    @Option(help: "A tag the target already has with other content: overwrite, skip (leave it), or fail (push nothing).")
+    var existing: BundlePusher.ExistingTags = .overwrite
+
+    @Flag(name: .customLong("dry-run"), help: "Check the bundle and the target, print the plan, send nothing.")
+    var dryRun = false
+
+    @OptionGroup var registry: RegistryOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors("transit") {
+            var options = BundlePusher.Options()
+            options.jobs = jobs
+            options.existing = existing
+            options.dryRun = dryRun
+            guard case .split(let size) = try BundleLayout(splitArgument: chunkSize) else { throw ValidationError("--chunk-size takes a size") }
+            options.chunkSize = size
+            let file = try BundleFile(path: bundle)
+            let pusher = BundlePusher(bundle: file, client: try registry.makeClient(), target: try PushTarget(parsing: to), options: options)
+            let report = try await pusher.push()
+            if output.json {
+                try printJSON(report)
+            } else if !output.quiet {
+                for artifact in report.artifacts { print("\(artifact.target) \(artifact.digest)\(artifact.tagged ? "" : " (tag left as it was)")") }
+                print("\(dryRun ? "would push" : "pushed") \(report.artifacts.count) artifacts to \(report.target): \(report.blobsUploaded) blobs uploaded "
+                      + "(\(ProgressView.format(bytes: report.bytesUploaded))), \(report.blobsMounted) mounted, \(report.blobsPresent) present, "
+                      + "\(report.manifestsPut) manifests, " + String(format: "%.2f s", report.seconds))
+            }
+        }
+    }
+}
