@@ -78,6 +78,9 @@ extension TarIndex {
         let regularFlags: [UInt8] = [0, UInt8(ascii: "0"), UInt8(ascii: "7")]
         let agrees = isDirectory ? flag == UInt8(ascii: "5") : regularFlags.contains(flag)
         guard agrees else {
+            if isDirectory, regularFlags.contains(flag) {
+                throw refuse("is a directory only by its trailing '/' (tar type '0'); expected type '5'")
+            }
             let shown = flag >= 0x21 && flag < 0x7F ? "'\(Character(Unicode.Scalar(flag)))'" : "byte \(flag)"
             throw refuse("has tar type \(shown), which is not a regular file ('0') or directory ('5')")
         }

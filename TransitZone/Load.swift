@@ -1,0 +1,34 @@
+import ArgumentParser
+import Bundle
+import Foundation
+import Pipeline
+import ZoneSupport
+
+/// `transit load`: a bundle into a content store.
+struct Load: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy a bundle into a content store (an OCI image layout), checking every blob on the way."
+    )
+
+    @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one).")
+    var bundle: String
+
+    @Option(help: ArgumentHelp("Content store directory (created if missing).", valueName: "dir"))
+    var store: String
+
+    @OptionGroup var output: OutputOptions
+
+    struct Summary: Encodable { var store: String; var blobsCopied: Int; var blobsPresent: Int; var bytes: Int64 }
+
+    func run() async throws {
+        try await runReportingErrors("transit") {
+            let store = try ContentStore(at: self.store)
+            let result = try BundleLoader(bundle: try BundleFile(path: bundle), store: store).load()
+            if output.json {
+                try printJSON(Summary(store: store.root, blobsCopied: result.copied, blobsPresent: result.present, bytes: result.bytes))
+            } else if !output.quiet {
+                print("loaded \(bundle) into \(store.root): \(result.copied) blobs copied (\(ProgressView.format(bytes: result.bytes))), \(result.present) already present")
+            }
+        }
+    }
+}
