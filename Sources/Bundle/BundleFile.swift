@@ -102,5 +102,5 @@ public struct BundleError: Error, CustomStringConvertible, Sendable {
         self.reason = reason
     }
 
-    public var description: String { "\(bundle)" + (artifact.map { ": \($0)" } ?? "") + ": \(reason)" }
+    public var description: String { [bundle, artifact ?? "", reason].filter { !$0.isEmpty }.joined(separator: ": ") }
 }

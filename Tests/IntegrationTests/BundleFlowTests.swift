@@ -1,0 +1,183 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `connected bundle` → `transit verify` / `push` / `load`, against real registries, checked with skopeo.
+@Suite(.enabled(if: Peers.available, Comment(rawValue: Peers.unavailableReason)))
+struct BundleFlowTests {
+    struct PushReport: Decodable {
+        struct Artifact: Decodable { let source: String; let target: String; let kind: String; let digest: String }
+        let artifacts: [Artifact]
+        let blobsUploaded: Int
+        let blobsPresent: Int
+        let seconds: Double
+    }
+
+    /// A source registry with a single-platform image, a multi-platform index and a signed image, bundled.
+    struct Fixture {
+        let source: RegistryServer
+        let scratch: TemporaryDirectory
+        let bundle: String
+        let app: PushedImage
+        let multi: PushedImage
+        let signatureTag: String
+
+        init(split: String? = nil) async throws {
+            source = try await RegistryServer()
+            let images = try await TestImages()
+            try await images.build("base", layerSizes: [600_000])
+            try await images.build("app", layerSizes: [200_000], base: "base")
+            app = try await images.push("app", to: source, repository: "team/app", tag: "1")
+            _ = try await images.buildIndex("multi", layerSizes: [150_000])
+            multi = try await images.push("multi", to: source, repository: "library/multi", tag: "2")
+            signatureTag = try await TestImages.pushCosignSignature(for: app, to: source).tag ?? ""
+            scratch = try TemporaryDirectory(prefix: "airlock-bundle")
+            bundle = scratch.file("site.tar")
+            let result = try await AirlockTool.run("connected", ["bundle", "-q", "-o", bundle, app.reference, multi.reference] + (split.map { ["--split", $0] } ?? []))
+            try result.check()
+        }
+    }
+
+    func push(_ bundle: String, to registry: RegistryServer, _ extra: [String] = []) async throws -> Tool.Result {
+        try await AirlockTool.run("transit", ["push", bundle, "--to", "\(registry.host)/mirror", "--json"]
+                                  + (registry.caFile.map { ["--ca-file", $0] } ?? [])
+                                  + (registry.user.map { ["--creds", $0.colonSeparated] } ?? []) + extra)
+    }
+
+    func tags(_ registry: RegistryServer, _ repository: String) async throws -> [String] {
+        let response = try await registry.request("/v2/\(repository)/tags/list", as: registry.user)
+        guard response.status == 200 else { return [] }
+        return (try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["tags"] as? [String] ?? []
+    }
+
+    @Test(arguments: [false, true])
+    func bundleVerifyPushAndReadBack(tlsWithAuth: Bool) async throws {
+        let fixture = try await Fixture()
+        defer { fixture.source.stop() }
+        let verify = try await AirlockTool.run("transit", ["verify", fixture.bundle])
+        #expect(verify.succeeded, "\(verify.errorOutput)")
+
+        let user = TestUser.random("pusher")
+        let target = try await RegistryServer(tls: tlsWithAuth, authentication: tlsWithAuth ? .basic(user) : .none)
+        defer { target.stop() }
+        let first = try await push(fixture.bundle, to: target)
+        #expect(first.succeeded, "\(first.errorOutput)")
+
+        // Every image read back with skopeo has its source digest; the index is intact; the signature is there.
+        let options = target.skopeoOptions(.inspect, user: target.user)
+        for image in [fixture.app, fixture.multi] {
+            let path = image.reference.split(separator: "/", maxSplits: 1)[1]
+            let raw = try await Tool.run("skopeo", ["inspect", "--raw"] + options + ["docker://\(target.host)/mirror/\(path)"]).check()
+            #expect("sha256:" + (try await Tool.output("sha256sum", input: raw.stdout)).prefix(64) == image.digest)
+        }
+        let hex = fixture.app.digest.dropFirst(7)
+        #expect(try await tags(target, "mirror/team/app").contains("sha256-\(hex).sig"))
+
+        // A second push sends nothing and is quick.
+        let second = try JSONDecoder().decode(PushReport.self, from: try await push(fixture.bundle, to: target).check().stdout)
+        #expect(second.blobsUploaded == 0)
+        #expect(second.seconds < 1)
+    }
+
+    @Test func skopeoReadsTheBundleAsAnOCIArchive() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.source.stop() }
+        let inspect = try await Tool.output("skopeo", ["inspect", "oci-archive:\(fixture.bundle):\(fixture.app.reference)"])
+        #expect(inspect.contains(fixture.app.digest))
+        let copy = fixture.scratch.file("copy")
+        try await Tool.run("skopeo", ["copy", "-q", "oci-archive:\(fixture.bundle):\(fixture.app.reference)", "oci:\(copy):x"]).check()
+    }
+
+    @Test func splitBundlesVerifyAndPush() async throws {
+        let fixture = try await Fixture(split: "1M")
+        defer { fixture.source.stop() }
+        let parts = try FileManager.default.contentsOfDirectory(atPath: fixture.scratch.path).filter { $0.hasPrefix("site.tar.") }.sorted()
+        #expect(parts.contains("site.tar.000") && parts.contains("site.tar.001") && parts.contains("site.tar.parts.json"))
+        #expect(try await AirlockTool.run("transit", ["verify", fixture.bundle]).succeeded)
+        let target = try await RegistryServer()
+        defer { target.stop() }
+        #expect(try await push(fixture.bundle, to: target).succeeded)
+        #expect(try await tags(target, "mirror/team/app") .contains("1"))
+    }
+
+    @Test func theSameStoreGivesTheSameBytes() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.source.stop() }
+        let store = fixture.scratch.file("store")
+        try await AirlockTool.run("transit", ["load", fixture.bundle, "--store", store]).check()
+        try await AirlockTool.run("connected", ["pack", "--store", store, "-o", fixture.scratch.file("a.tar")]).check()
+        try await AirlockTool.run("connected", ["pack", "--store", store, "-o", fixture.scratch.file("b.tar")]).check()
+        let a = try await Tool.output("sha256sum", [fixture.scratch.file("a.tar")]).prefix(64)
+        let b = try await Tool.output("sha256sum", [fixture.scratch.file("b.tar")]).prefix(64)
+        #expect(a == b)
+    }
+
+    /// Ways to damage a bundle, and a word the error must contain.
+    enum Damage: String, CaseIterable {
+        case layerByte, manifestByte, recordByte, truncated, extraEntry, dotDotEntry, symlinkEntry
+    }
+
+    @Test(arguments: Damage.allCases)
+    func aTamperedBundleIsRefusedAndNothingIsTagged(damage: Damage) async throws {
+        let fixture = try await Fixture()
+        defer { fixture.source.stop() }
+        let bad = fixture.scratch.file("bad.tar")
+        try await tamper(fixture.bundle, into: bad, damage, layer: fixture.app.image.layers.last!.digest, manifest: fixture.app.digest)
+
+        let verify = try await AirlockTool.run("transit", ["verify", bad])
+        #expect(verify.status != 0)
+        #expect(verify.errorOutput.contains(expectedArtifact(damage, fixture)), "\(damage): \(verify.errorOutput)")
+
+        let target = try await RegistryServer()
+        defer { target.stop() }
+        let push = try await push(bad, to: target)
+        #expect(push.status != 0)
+        #expect(try await tags(target, "mirror/team/app").isEmpty)
+        #expect(try await tags(target, "mirror/library/multi").isEmpty)
+    }
+
+    func expectedArtifact(_ damage: Damage, _ fixture: Fixture) -> String {
+        switch damage {
+        case .layerByte: "blobs/sha256/\(fixture.app.image.layers.last!.digest.dropFirst(7))"
+        case .manifestByte: "blobs/sha256/\(fixture.app.digest.dropFirst(7))"
+        case .recordByte: "airlock-bundle.json"
+        case .truncated: "truncated"
+        case .extraEntry: "extra.txt"
+        case .dotDotEntry: "../escape"
+        case .symlinkEntry: "link"
+        }
+    }
+
+    /// Writes a damaged copy of `bundle` with Python's tarfile (independent of Airlock's writer).
+    func tamper(_ bundle: String, into output: String, _ damage: Damage, layer: String, manifest: String) async throws {
+        let script = """
+        import shutil, sys, tarfile, io
+        src, dst, damage, layer, manifest = sys.argv[1:6]
+        def flip(name):
+            shutil.copy(src, dst)
+            with tarfile.open(src) as t:
+                offset = t.getmember(name).offset_data
+            with open(dst, 'r+b') as f:
+                f.seek(offset + 10); b = f.read(1); f.seek(offset + 10); f.write(bytes([b[0] ^ 0xFF]))
+        def add(info, data=b''):
+            shutil.copy(src, dst)
+            with tarfile.open(src) as t:
+                members = [(m, t.extractfile(m).read() if m.isfile() else None) for m in t.getmembers()]
+            with tarfile.open(dst, 'w', format=tarfile.PAX_FORMAT) as out:
+                for m, d in members: out.addfile(m, io.BytesIO(d) if d is not None else None)
+                out.addfile(info, io.BytesIO(data) if info.isfile() else None)
+        if damage == 'layerByte': flip('blobs/sha256/' + layer[7:])
+        elif damage == 'manifestByte': flip('blobs/sha256/' + manifest[7:])
+        elif damage == 'recordByte': flip('airlock-bundle.json')
+        elif damage == 'truncated':
+            data = open(src, 'rb').read(); open(dst, 'wb').write(data[:len(data) * 2 // 3])
+        elif damage == 'extraEntry':
+            i = tarfile.TarInfo('extra.txt'); i.size = 5; add(i, b'hello')
+        elif damage == 'dotDotEntry':
+            i = tarfile.TarInfo('../escape'); i.size = 5; add(i, b'hello')
+        elif damage == 'symlinkEntry':
+            i = tarfile.TarInfo('link'); i.type = tarfile.SYMTYPE; i.linkname = '/etc/passwd'; add(i)
+        """
+        try await Tool.run("python3", ["-c", script, bundle, output, damage.rawValue, layer, manifest]).check()
+    }
+}
