@@ -159,7 +159,10 @@ public final class BundlePusher: Sendable {
         try await once.run("\(repository) \(descriptor.digest)") {
             try await self.limiter.run {
                 if try await self.client.manifestDescriptor(repository, reference: descriptor.digest.description) == nil {
-                    try await self.client.putManifest(repository, manifest, reference: descriptor.digest.description)
+                    do { try await self.client.putManifest(repository, manifest, reference: descriptor.digest.description) } catch let error as RegistryError where children.count < manifest.children.count {
+                        // The index was bundled with a platform filter: its digest covers platforms the bundle lacks.
+                        throw RegistryError(error.kind, "\(repository)@\(descriptor.digest): the bundle holds \(children.count) of this index's \(manifest.children.count) platforms (bundled with --platform) and the registry refuses an index whose manifests it lacks (\(error.message)); bundle it without --platform to push it with its digest")
+                    }
                     await self.stats.manifestPut()
                 }
             }

@@ -35,7 +35,10 @@ import Testing
               entry: "x/", reason: "names the same path as the earlier entry 'x'"),
         .init(label: "unknown type flag", members: #"[special("odd", b"Z")]"#, entry: "odd", reason: "has tar type 'Z'"),
         .init(label: "contiguous-file-looking GNU dumpdir", members: #"[special("dump", b"D")]"#, entry: "dump", reason: "tar type 'D'"),
+        .init(label: "old-style directory (type '0' with a trailing '/')", members: #"[f("olddir/", b"")]"#,
+              entry: "olddir/", reason: "directory only by its trailing '/'"),
         .init(label: "pax path with ..", members: #"[f("x/" + "y" * 120 + "/../../../z")]"#, entry: nil, reason: "'..' path component"),
+        .init(label: "non-ASCII name in a pax header", members: #"[f("caf\u00e9")]"#, entry: "café", reason: "non-ASCII name"),
         .init(label: "control character", members: #"[f("a\nb")]"#, entry: "a\nb", reason: "control character"),
     ]
 

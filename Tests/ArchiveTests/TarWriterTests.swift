@@ -152,7 +152,7 @@ import Testing
                 }
             } throws: { error in
                 let error = error as? ArchiveError
-                return error?.entry == "short" && error?.reason.contains(emitted < 4 ? "emitted 3 bytes, expected 4" : "more than the declared 4") == true
+                return error?.archive == dir.file("bad.tar") && error?.entry == "short" && error?.reason.contains(emitted < 4 ? "emitted 3 bytes, expected 4" : "more than the declared 4") == true
             }
             #expect(throws: ArchiveError.self) { try writer.addFile("later", data: Data()) }
             #expect(throws: ArchiveError.self) { try writer.finish() }
