@@ -10,6 +10,7 @@ struct BundleFlowTests {
         let artifacts: [Artifact]
         let blobsUploaded: Int
         let blobsPresent: Int
+        let blobsMounted: Int
         let seconds: Double
     }
 
@@ -98,6 +99,62 @@ struct BundleFlowTests {
         defer { target.stop() }
         #expect(try await push(fixture.bundle, to: target).succeeded)
         #expect(try await tags(target, "mirror/team/app") .contains("1"))
+    }
+
+    @Test func aMissingOrCorruptVolumeIsNamed() async throws {
+        let fixture = try await Fixture(split: "1M")
+        defer { fixture.source.stop() }
+        let second = fixture.scratch.file("site.tar.001")
+        let saved = try Data(contentsOf: URL(fileURLWithPath: second))
+
+        var flipped = saved
+        flipped[1000] ^= 0xFF
+        try flipped.write(to: URL(fileURLWithPath: second))
+        let corrupt = try await AirlockTool.run("transit", ["verify", fixture.bundle])
+        #expect(corrupt.status == 1)
+        #expect(corrupt.errorOutput.contains("site.tar.001: volume hashes to"))
+
+        try FileManager.default.removeItem(atPath: second)
+        let missing = try await AirlockTool.run("transit", ["verify", fixture.bundle])
+        #expect(missing.status == 1)
+        #expect(missing.errorOutput.contains("site.tar.001: volume is missing"))
+        let target = try await RegistryServer()
+        defer { target.stop() }
+        #expect(try await push(fixture.bundle, to: target).status == 1)
+        #expect(try await tags(target, "mirror/team/app").isEmpty)
+    }
+
+    @Test func aPushKilledThreeTimesResumesWithoutResending() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.source.stop() }
+        let reference = try await RegistryServer()
+        defer { reference.stop() }
+        let full = try JSONDecoder().decode(PushReport.self, from: try await push(fixture.bundle, to: reference).check().stdout)
+        let placements = full.blobsUploaded + full.blobsPresent + full.blobsMounted
+
+        let target = try await RegistryServer()
+        defer { target.stop() }
+        let slow = try await FaultProxy(upstream: target, faults: .delay(perRequest: .milliseconds(500)))
+        defer { slow.stop() }
+        for delay in [900, 1700, 2600] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: AirlockTool.binDirectory + "/transit")
+            process.arguments = ["push", "-q", fixture.bundle, "--to", "\(slow.host)/mirror"]
+            try process.run()
+            try await Task.sleep(for: .milliseconds(delay))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(try await tags(target, "mirror/team/app").isEmpty, "killed after \(delay) ms")
+        }
+        let resumed = try JSONDecoder().decode(PushReport.self, from: try await push(fixture.bundle, to: target).check().stdout)
+        #expect(resumed.blobsPresent > 0)   // work of the killed runs was kept…
+        #expect(resumed.blobsUploaded + resumed.blobsPresent + resumed.blobsMounted == placements)   // …and not sent again
+        #expect(resumed.blobsUploaded < full.blobsUploaded)
+        for image in [fixture.app, fixture.multi] {
+            let path = String(image.reference.split(separator: "/", maxSplits: 1)[1])
+            let head = try await target.manifestHead("mirror/" + path.split(separator: ":")[0], reference: String(path.split(separator: ":")[1]))
+            #expect(head.digest == image.digest)
+        }
     }
 
     @Test func theSameStoreGivesTheSameBytes() async throws {
