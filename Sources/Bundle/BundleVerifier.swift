@@ -38,6 +38,14 @@ public struct BundleVerifier: Sendable {
 
         if let parts = bundle.parts { failures += checkVolumes(parts) }
 
+        // Hashing is most of the work, and bounded by the largest blob: start it now, beside the structure checks.
+        let candidates = bundle.entries.entries.filter { $0.name.hasPrefix("blobs/sha256/") && !$0.isDirectory }
+        let hashFailures = Mutex<[String]>([])
+        let hashing = DispatchGroup()
+        if hashBlobs {
+            DispatchQueue.global().async(group: hashing) { let found = hashAll(candidates); hashFailures.withLock { $0 = found } }
+        }
+
         let fixed = ["oci-layout", "index.json", BundleRecord.fileName, "manifest.json", "blobs", "blobs/sha256"]
         var index = ImageIndex(manifests: [])
         var record: BundleRecord?
@@ -87,7 +95,8 @@ public struct BundleVerifier: Sendable {
             guard needed[digest] != nil else { fail(entry.name, "unexpected entry: no manifest of the bundle refers to it"); continue }
             blobEntries.append(entry)
         }
-        if hashBlobs { failures += hashAll(blobEntries) }
+        hashing.wait()
+        failures += hashFailures.withLock { $0 }
 
         if let record {
             failures += Self.compare(record: record, index: index, blobs: blobEntries.count, bundle: bundle.path)
@@ -101,7 +110,7 @@ public struct BundleVerifier: Sendable {
     func hashAll(_ entries: [TarIndex.Entry]) -> [String] {
         let queue = Mutex(entries.sorted { $0.size > $1.size })
         let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        runOnThreads(threads) {
             while let entry = queue.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
                 var hasher = SHA256Hasher()
                 do {
@@ -125,7 +134,9 @@ public struct BundleVerifier: Sendable {
         let total = parts.parts.reduce(0) { $0 + $1.size }
         if total != parts.totalSize { problems.append("\(BundleParts.metadataPath(for: bundle.path)): parts add up to \(total) bytes, totalSize says \(parts.totalSize)") }
         let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: files.count) { i in
+        let next = Mutex(0)
+        runOnThreads(min(threads, files.count)) {
+          while let i = next.withLock({ n -> Int? in defer { n += 1 }; return n < files.count ? n : nil }) {
             var hasher = SHA256Hasher()
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
             defer { buffer.deallocate() }
@@ -144,6 +155,7 @@ public struct BundleVerifier: Sendable {
             } catch {
                 failures.withLock { $0.append("\(parts.parts[i].name): \(error)") }
             }
+          }
         }
         return problems + failures.withLock { $0 }.sorted()
     }
@@ -164,4 +176,15 @@ public struct BundleVerifier: Sendable {
         if record.blobCount != blobs { problems.append("\(name): says \(record.blobCount) blobs, the bundle has \(blobs)") }
         return problems
     }
+}
+
+/// Runs `body` on `count` threads of their own and waits for all of them. (libdispatch's concurrentPerform
+/// runs serially when called from a busy worker thread; hashing needs every core.)
+func runOnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+    let done = DispatchGroup()
+    for _ in 0..<max(1, count) {
+        done.enter()
+        Thread { body(); done.leave() }.start()
+    }
+    done.wait()
 }

@@ -1,19 +1,22 @@
-# Sourced by the demo and the benchmarks: starts a CNCF distribution registry on a free loopback port.
-# Needs WORK (a scratch directory). Sets `port` and `registry_pid`; the registry stops when the shell exits.
+# Sourced by the demo and the benchmarks: CNCF distribution registries on free loopback ports.
+# Needs WORK (a scratch directory). Every registry started here stops when the shell exits.
+registry_pids=()
+trap 'for p in "${registry_pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"/registry-* "$WORK"/run-*' EXIT
+
+# Starts a registry with empty storage; sets `port` (and appends its pid to registry_pids).
 start_local_registry() {
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   mkdir -p "$WORK"
-  cat > "$WORK/registry.yml" <<YML
+  cat > "$WORK/registry-$port.yml" <<YML
 version: 0.1
 log: {level: warn}
 storage: {filesystem: {rootdirectory: $WORK/registry-$port}, delete: {enabled: true}}
 http: {addr: 127.0.0.1:$port}
 YML
-  docker-registry serve "$WORK/registry.yml" > "$WORK/registry.log" 2>&1 &
-  registry_pid=$!
-  trap 'kill $registry_pid 2>/dev/null || true; rm -rf "$WORK/registry-$port" "$WORK"/run-*' EXIT
+  docker-registry serve "$WORK/registry-$port.yml" > "$WORK/registry-$port.log" 2>&1 &
+  registry_pids+=($!)
   for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  echo "the registry did not start:" >&2; cat "$WORK/registry.log" >&2; return 1
+  echo "the registry did not start:" >&2; cat "$WORK/registry-$port.log" >&2; return 1
 }
 
 # Seeds 127.0.0.1:$port with ../shared/tools/make-test-images.sh (or $AIRLOCK_IMAGES_SCRIPT); its summary

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Push and verify benchmark. The make-test-images set is bundled once (`connected bundle`), then, in the same
+# run, ROUNDS times each into fresh, empty registries:
+#   - `transit push BUNDLE --to …` (one command, all images) versus skopeo (`skopeo copy --all
+#     oci-archive:BUNDLE:REF docker://…` per image);
+#   - `transit verify BUNDLE` throughput versus the SHA-256 limit: `openssl speed -evp sha256` × cores.
+# Prints median times, ratios and peak RSS, and the temporary disk either tool used.
+source "$(dirname "$0")/common.sh"
+source_port=$port
+bundle=$WORK/bench.tar
+rm -f "$bundle"
+"$bin/connected" bundle -q -o "$bundle" $refs
+bytes=$(stat -c %s "$bundle")
+echo "bundle: $(echo $refs | wc -w) images, $((bytes/1048576)) MiB" >&2
+# skopeo's oci-archive transport reads OCI manifests only: it skips the Docker v2s2 images (less work for it).
+oci_refs=$(tar -xOf "$bundle" index.json | jq -r '.manifests[] | select(.mediaType | startswith("application/vnd.oci")) | .annotations["org.opencontainers.image.ref.name"]')
+echo "skopeo copies $(echo $oci_refs | wc -w) of them (OCI manifests only)" >&2
+
+push_t=(); skopeo_t=(); push_rss=0; skopeo_rss=0; tmp_airlock=0; tmp_skopeo=0
+for round in $(seq "$ROUNDS"); do
+  start_local_registry
+  free_before=$(df --output=avail -B1 /tmp | tail -1)
+  read -r t rss < <(timed "$bin/transit" push -q "$bundle" --to "127.0.0.1:$port/bench")
+  push_t+=("$t"); [ "$rss" -gt "$push_rss" ] && push_rss=$rss
+
+  start_local_registry
+  start=$(date +%s.%N)
+  for ref in $oci_refs; do
+    path=${ref#*/}
+    read -r _ rss < <(timed skopeo copy -q --all --dest-tls-verify=false "oci-archive:$bundle:$ref" "docker://127.0.0.1:$port/bench/$path")
+    [ "$rss" -gt "$skopeo_rss" ] && skopeo_rss=$rss
+  done
+  skopeo_t+=("$(echo "$(date +%s.%N) - $start" | bc)")
+  echo "round $round: transit push ${push_t[-1]} s, skopeo ${skopeo_t[-1]} s" >&2
+done
+
+verify_t=(); verify_rss=0
+for round in $(seq "$ROUNDS"); do
+  read -r t rss < <(timed "$bin/transit" verify -q "$bundle")
+  verify_t+=("$t"); [ "$rss" -gt "$verify_rss" ] && verify_rss=$rss
+done
+cores=$(nproc)
+sha_kib=$(openssl speed -evp sha256 -bytes 1048576 -seconds 2 2>/dev/null | awk '/^sha256/ {print $NF}' | tr -d k)
+limit=$(echo "$sha_kib * 1000 / 1048576 * $cores" | bc -l)   # MiB/s across all cores
+
+p=$(median "${push_t[@]}"); s=$(median "${skopeo_t[@]}"); v=$(median "${verify_t[@]}")
+vrate=$(echo "$bytes/1048576/$v" | bc -l)
+printf '\n%-34s %10s %10s\n' "" "median s" "peak RSS"
+printf '%-34s %10.3f %7d MiB\n' "transit push" "$p" $((push_rss/1024))
+printf '%-34s %10.3f %7d MiB\n' "skopeo copy oci-archive (per image)" "$s" $((skopeo_rss/1024))
+printf 'push speed-up: %.2fx\n' "$(echo "$s/$p" | bc -l)"
+printf '%-34s %10.3f %7d MiB   %.0f MiB/s\n' "transit verify" "$v" $((verify_rss/1024)) "$vrate"
+printf 'SHA-256 limit: %.0f MiB/s (openssl speed × %d cores); verify reaches %.0f%%\n' "$limit" "$cores" "$(echo "100*$vrate/$limit" | bc -l)"
