@@ -9,6 +9,8 @@ public struct CredentialStore: Sendable {
     /// The auth file in use, if one was found.
     public let authFile: String?
     private let config: AuthConfig
+    /// The environment credential helpers run with (their `PATH` finds them).
+    private let environment: [String: String]
 
     /// Reads the auth file once. `authFile` overrides the search; a named file that cannot be read is an error.
     public init(authFile: String? = nil, explicit: Credentials? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws(CredentialError) {
@@ -30,6 +32,7 @@ public struct CredentialStore: Sendable {
         if let authFile, found == nil { throw CredentialError(source: authFile, reason: "no such file") }
         self.authFile = found?.0
         self.config = found?.1 ?? AuthConfig()
+        self.environment = environment
     }
 
     /// Credentials for `repository` on `registry` (as written in references: `docker.io`, `ghcr.io`, `host:port`),
@@ -37,7 +40,7 @@ public struct CredentialStore: Sendable {
     public func credentials(registry: String, repository: String) throws(CredentialError) -> Credentials? {
         if let explicit { return explicit }
         for key in Self.lookupKeys(registry: registry, repository: repository) {
-            if let helper = config.credHelpers?[key] { return try Self.runHelper(helper, server: key) }
+            if let helper = config.credHelpers?[key] { return try Self.runHelper(helper, server: key, environment: environment) }
         }
         let entries = (config.auths ?? [:]).map { (Self.normalizedKey($0.key), $0.value) }
         for key in Self.lookupKeys(registry: registry, repository: repository) {
@@ -46,7 +49,7 @@ public struct CredentialStore: Sendable {
             }
         }
         if let store = config.credsStore, !store.isEmpty {
-            return try Self.runHelper(store, server: registry == "docker.io" ? "https://index.docker.io/v1/" : registry)
+            return try Self.runHelper(store, server: registry == "docker.io" ? "https://index.docker.io/v1/" : registry, environment: environment)
         }
         return nil
     }
@@ -85,11 +88,12 @@ public struct CredentialStore: Sendable {
     }
 
     /// Runs `docker-credential-NAME get` with the server on standard input, as docker does.
-    static func runHelper(_ name: String, server: String) throws(CredentialError) -> Credentials? {
+    static func runHelper(_ name: String, server: String, environment: [String: String]) throws(CredentialError) -> Credentials? {
         let executable = "docker-credential-" + name
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable, "get"]
+        process.environment = environment
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output

@@ -140,7 +140,7 @@ struct BundleFlowTests {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: AirlockTool.binDirectory + "/transit")
             process.arguments = ["push", "-q", fixture.bundle, "--to", "\(slow.host)/mirror"]
-            try process.run()
+            try ProcessLaunch.start(process)
             try await Task.sleep(for: .milliseconds(delay))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()

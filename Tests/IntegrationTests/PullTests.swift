@@ -271,7 +271,7 @@ struct PullTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: AirlockTool.binDirectory + "/connected")
         process.arguments = ["pull", "-q", "--store", store, "\(proxy.host)/team/big:1"]
-        try process.run()
+        try ProcessLaunch.start(process)
         // Kill it mid-blob.
         var waited = 0
         while waited < 100, (try? FileManager.default.contentsOfDirectory(atPath: store + "/.ingest"))?.contains(where: { $0.hasSuffix(".part") }) != true {

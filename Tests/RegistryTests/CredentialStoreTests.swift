@@ -54,9 +54,8 @@ import Testing
         echo "credentials not found in native keychain"; exit 1
         """.write(toFile: helper, atomically: true, encoding: .utf8)
         chmod(helper, 0o755)
-        setenv("PATH", dir.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), 1)
         let path = try write(#"{"credHelpers":{"helped.example":"airlocktest"},"credsStore":"airlocktest"}"#)
-        let store = try CredentialStore(authFile: path, environment: [:])
+        let store = try CredentialStore(authFile: path, environment: ["PATH": dir.path + ":/usr/bin:/bin"])
         #expect(try store.credentials(registry: "helped.example", repository: "a") == .basic(username: "carol", password: "from-helper"))
         #expect(try store.credentials(registry: "unknown.example", repository: "a") == nil)
     }

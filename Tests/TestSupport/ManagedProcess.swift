@@ -28,7 +28,7 @@ final class ManagedProcess: Sendable {
         process.standardOutput = log
         process.standardError = log
         do {
-            try process.run()
+            try ProcessLaunch.start(process)
         } catch {
             throw ToolError.launchFailed(path, error)
         }
@@ -44,7 +44,7 @@ final class ManagedProcess: Sendable {
         watchdog.standardOutput = FileHandle.nullDevice
         watchdog.standardError = FileHandle.nullDevice
         do {
-            try watchdog.run()
+            try ProcessLaunch.start(watchdog)
         } catch {
             kill(process.processIdentifier, SIGKILL)
             throw ToolError.launchFailed("/bin/sh", error)

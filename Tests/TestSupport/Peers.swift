@@ -49,7 +49,7 @@ public enum Peers {
         process.arguments = ["-c", "import cryptography"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
+        guard (try? ProcessLaunch.start(process)) != nil else { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
     }

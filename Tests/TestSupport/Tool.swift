@@ -68,7 +68,7 @@ public enum Tool {
         let (exited, exitSignal) = AsyncStream<Void>.makeStream()
         process.terminationHandler = { _ in exitSignal.finish() }
         do {
-            try process.run()
+            try ProcessLaunch.start(process)
         } catch {
             throw ToolError.launchFailed(path, error)
         }
