@@ -22,6 +22,7 @@ struct BundleFlowTests {
         let app: PushedImage
         let multi: PushedImage
         let signatureTag: String
+        let referrer: PushedArtifact
 
         init(split: String? = nil) async throws {
             source = try await RegistryServer()
@@ -32,6 +33,8 @@ struct BundleFlowTests {
             _ = try await images.buildIndex("multi", layerSizes: [150_000])
             multi = try await images.push("multi", to: source, repository: "library/multi", tag: "2")
             signatureTag = try await TestImages.pushCosignSignature(for: app, to: source).tag ?? ""
+            referrer = try await TestImages.pushReferrer(to: app, on: source)
+            _ = try await TestImages.pushReferrersIndex(for: app, referrers: [referrer], to: source)
             scratch = try TemporaryDirectory(prefix: "airlock-bundle")
             bundle = scratch.file("site.tar")
             let result = try await AirlockTool.run("connected", ["bundle", "-q", "-o", bundle, app.reference, multi.reference] + (split.map { ["--split", $0] } ?? []))
@@ -73,6 +76,9 @@ struct BundleFlowTests {
         }
         let hex = fixture.app.digest.dropFirst(7)
         #expect(try await tags(target, "mirror/team/app").contains("sha256-\(hex).sig"))
+        // distribution 2.8 has no referrers API: the referrer is listed in the fallback index.
+        let fallback = try await target.manifest("mirror/team/app", reference: "sha256-\(hex)", as: target.user)
+        #expect(String(decoding: fallback, as: UTF8.self).contains(fixture.referrer.digest))
 
         // A second push sends nothing and is quick.
         let second = try JSONDecoder().decode(PushReport.self, from: try await push(fixture.bundle, to: target).check().stdout)
@@ -80,9 +86,35 @@ struct BundleFlowTests {
         #expect(second.seconds < 1)
     }
 
+    @Test func existingTagsAndDryRun() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.source.stop() }
+        let target = try await RegistryServer()
+        defer { target.stop() }
+        // A dry run sends nothing.
+        try await push(fixture.bundle, to: target, ["--dry-run"]).check()
+        #expect(try await tags(target, "mirror/team/app").isEmpty)
+
+        // The target's team/app:1 points elsewhere.
+        let images = try await TestImages()
+        try await images.build("other", layerSizes: [10_000])
+        let other = try await images.push("other", to: target, repository: "mirror/team/app", tag: "1")
+        let refused = try await push(fixture.bundle, to: target, ["--existing", "fail"])
+        #expect(refused.status == 3)
+        #expect(refused.errorOutput.contains("mirror/team/app:1 is \(other.digest)"))
+        #expect(!(try await tags(target, "mirror/team/app").contains("sha256-\(fixture.app.digest.dropFirst(7)).sig")))
+
+        try await push(fixture.bundle, to: target, ["--existing", "skip"]).check()
+        #expect(try await target.manifestHead("mirror/team/app", reference: "1").digest == other.digest)
+        try await push(fixture.bundle, to: target, ["--existing", "overwrite"]).check()
+        #expect(try await target.manifestHead("mirror/team/app", reference: "1").digest == fixture.app.digest)
+    }
+
     @Test func skopeoReadsTheBundleAsAnOCIArchive() async throws {
         let fixture = try await Fixture()
         defer { fixture.source.stop() }
+        let dockerManifest = try await Tool.output("tar", ["-xOf", fixture.bundle, "manifest.json"])
+        #expect(dockerManifest.contains(fixture.app.reference))   // docker-archive entry for the single-platform image
         let inspect = try await Tool.output("skopeo", ["inspect", "oci-archive:\(fixture.bundle):\(fixture.app.reference)"])
         #expect(inspect.contains(fixture.app.digest))
         let copy = fixture.scratch.file("copy")

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Starts processes one at a time: Foundation's `Process.run()` on Linux is not safe to call from several
-/// threads at once (seen here as a crash inside it while parallel tests started registries).
+/// Starts processes one at a time: Foundation's `Process.run()` on Linux walks the parent's descriptors
+/// while it spawns, which is not safe against other threads launching at the same moment.
 public enum ProcessLaunch {
     private static let lock = NSLock()
 

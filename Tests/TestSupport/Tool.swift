@@ -61,9 +61,13 @@ public enum Tool {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardInput = FileHandle(forReadingAtPath: stdinFile)
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutFile)
-        process.standardError = FileHandle(forWritingAtPath: stderrFile)
+        let handles = [FileHandle(forReadingAtPath: stdinFile), FileHandle(forWritingAtPath: stdoutFile), FileHandle(forWritingAtPath: stderrFile)]
+        // Closed here: left open, they pile up past 1024 descriptors, where Foundation's Process.run()
+        // overruns its fd_set and crashes.
+        defer { for handle in handles { try? handle?.close() } }
+        process.standardInput = handles[0]
+        process.standardOutput = handles[1]
+        process.standardError = handles[2]
 
         let (exited, exitSignal) = AsyncStream<Void>.makeStream()
         process.terminationHandler = { _ in exitSignal.finish() }
