@@ -20,7 +20,9 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors("transit") {
-            let report = BundleVerifier(bundle: try BundleFile(path: bundle), threads: threads).verify()
+            let started = Date()
+            var report = BundleVerifier(bundle: try BundleFile(path: bundle), threads: threads).verify()
+            report.seconds = Date().timeIntervalSince(started)   // opening and indexing the bundle included
             if output.json {
                 try printJSON(report)
             } else {
