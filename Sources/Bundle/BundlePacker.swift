@@ -25,9 +25,8 @@ public struct BundlePacker: Sendable {
         for entry in entries {
             let size = try graph.add(entry, from: store)
             let a = entry.annotations ?? [:]
-            let kind = a[LayoutAnnotation.kind].flatMap(ArtifactKind.init(rawValue:)) ?? .image
-            let reference = a[LayoutAnnotation.referenceName] ?? "\(a[LayoutAnnotation.repository] ?? "")@\(entry.digest)"
-            artifacts.append(.init(kind: kind, reference: reference, digest: entry.digest, mediaType: entry.mediaType, size: size,
+            let reference = LayoutAnnotation.reference(of: entry) ?? "@\(entry.digest)"
+            artifacts.append(.init(kind: LayoutAnnotation.kind(of: entry), reference: reference, digest: entry.digest, mediaType: entry.mediaType, size: size,
                                    platforms: a[LayoutAnnotation.platforms].map { $0.split(separator: ",").map(String.init) },
                                    subject: a[LayoutAnnotation.subject].flatMap { try? Digest(parsing: $0) }))
         }

@@ -167,10 +167,7 @@ public struct BundleVerifier: Sendable {
         if record.format != BundleRecord.currentFormat { problems.append("\(name): format '\(record.format)', expected '\(BundleRecord.currentFormat)'") }
         func key(_ kind: String, _ reference: String, _ digest: Digest) -> String { "\(kind) \(reference) \(digest)" }
         let recorded = Set(record.artifacts.map { key($0.kind.rawValue, $0.reference, $0.digest) })
-        let indexed = Set(index.manifests.map { d -> String in
-            let a = d.annotations ?? [:]
-            return key(a[LayoutAnnotation.kind] ?? "image", a[LayoutAnnotation.referenceName] ?? "\(a[LayoutAnnotation.repository] ?? "")@\(d.digest)", d.digest)
-        })
+        let indexed = Set(index.manifests.map { key(LayoutAnnotation.kind(of: $0).rawValue, LayoutAnnotation.reference(of: $0) ?? "@\($0.digest)", $0.digest) })
         for missing in indexed.subtracting(recorded).sorted() { problems.append("\(name): does not list index.json's \(missing)") }
         for extra in recorded.subtracting(indexed).sorted() { problems.append("\(name): lists \(extra), which index.json does not have") }
         if record.blobCount != blobs { problems.append("\(name): says \(record.blobCount) blobs, the bundle has \(blobs)") }

@@ -1,3 +1,5 @@
+import OCI
+
 /// The annotation keys Airlock writes on `index.json` entries.
 public enum LayoutAnnotation {
     /// The full normalised source reference, `docker.io/library/nginx:1.27.2` (OCI's own key).
@@ -10,6 +12,17 @@ public enum LayoutAnnotation {
     public static let repository = "dev.airlock.repository"
     /// For an index copied with a platform filter: the platforms whose manifests are present.
     public static let platforms = "dev.airlock.platforms"
+
+    /// The reference an `index.json` entry is found by: its name, or `repository@digest` for a referrer.
+    public static func reference(of entry: Descriptor) -> String? {
+        let a = entry.annotations ?? [:]
+        return a[referenceName] ?? a[repository].map { "\($0)@\(entry.digest)" }
+    }
+
+    /// The kind an `index.json` entry is annotated with (`image` when it says nothing).
+    public static func kind(of entry: Descriptor) -> ArtifactKind {
+        entry.annotations?[kind].flatMap(ArtifactKind.init(rawValue:)) ?? .image
+    }
 }
 
 /// The kinds of top-level artifact a store or bundle holds.

@@ -106,8 +106,8 @@ public final class BundlePusher: Sendable {
         var owners: [String: String] = [:]
         for entry in try bundle.layoutIndex().manifests {
             let a = entry.annotations ?? [:]
-            let kind = a[LayoutAnnotation.kind].flatMap(ArtifactKind.init(rawValue:)) ?? .image
-            guard let text = a[LayoutAnnotation.referenceName] ?? a[LayoutAnnotation.repository].map({ "\($0)@\(entry.digest)" }) else {
+            let kind = LayoutAnnotation.kind(of: entry)
+            guard let text = LayoutAnnotation.reference(of: entry) else {
                 throw BundleError(bundle: bundle.path, artifact: "index.json", reason: "entry \(entry.digest) has no reference name")
             }
             let source = try Reference(parsing: text)
