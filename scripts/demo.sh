@@ -2,7 +2,8 @@
 # The main job on an embedded default, with no internet: build Airlock, start a CNCF distribution
 # registry on loopback, seed it with realistic images (../shared/tools/make-test-images.sh: Debian
 # packages as layers, an amd64+arm64 index, a Docker v2s2 manifest), then `connected pull` them all
-# into a content store and check the result with skopeo.
+# into a content store and check the result with skopeo; then pack the store into a bundle, verify it
+# offline and push it into a second registry, as the transit zone would.
 #
 #   scripts/demo.sh [STORE_DIR]        (default: ./out/demo-store)
 #
@@ -47,3 +48,18 @@ while IFS=$'\t' read -r ref digest type; do
   esac
   printf '%-52s %s  %s\n' "$ref" "${digest:0:19}…" "$read_by"
 done
+
+# Across the gap: pack the store into a bundle, verify it offline, push it into a second (private) registry.
+bundle=$root/out/demo.tar
+echo "==> connected pack --store $store -o $bundle" >&2
+"$bin/connected" pack --store "$store" -o "$bundle"
+echo "==> transit verify $bundle" >&2
+"$bin/transit" verify "$bundle"
+source_port=$port
+start_local_registry
+echo "==> transit push $bundle --to 127.0.0.1:$port/private" >&2
+"$bin/transit" push "$bundle" --to "127.0.0.1:$port/private"
+pushed=$(skopeo inspect --tls-verify=false "docker://127.0.0.1:$port/private/test/large:1.0" | jq -r .Digest)
+stored=$(jq -r --arg r "127.0.0.1:$source_port/test/large:1.0" '.manifests[]|select(.annotations["org.opencontainers.image.ref.name"]==$r)|.digest' "$store/index.json")
+[ "$pushed" = "$stored" ] || { echo "private registry serves $pushed, expected $stored" >&2; exit 1; }
+echo "==> skopeo reads private/test/large:1.0 from the private registry with its source digest $pushed" >&2
