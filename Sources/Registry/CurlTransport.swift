@@ -161,7 +161,6 @@ final class TransferState {
     let sink: (any ResponseBodySink)?
     /// The upload body's reader, when the request streams one.
     var reader: (any UploadReader)?
-    var bytesSent: Int64 = 0
 
     init(sink: (any ResponseBodySink)?) { self.sink = sink }
 
@@ -208,9 +207,7 @@ private func curlReadCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int,
     let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
     guard let reader = state.reader else { return 0 }
     do {
-        let n = try reader.read(into: UnsafeMutableRawBufferPointer(start: data, count: size * count))
-        state.bytesSent += Int64(n)
-        return n
+        return try reader.read(into: UnsafeMutableRawBufferPointer(start: data, count: size * count))
     } catch {
         state.sinkError = error
         return Int(CURL_READFUNC_ABORT)

@@ -40,11 +40,6 @@ public struct HTTPRequest: Sendable {
         self.followRedirects = followRedirects
     }
 
-    /// The value of header `name` set on this request, if any.
-    public func header(_ name: String) -> String? {
-        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
-    }
-
     /// Sets header `name`, replacing an earlier value.
     public mutating func setHeader(_ name: String, _ value: String) {
         headers.removeAll { $0.0.caseInsensitiveCompare(name) == .orderedSame }

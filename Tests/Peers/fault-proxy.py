@@ -33,7 +33,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from peer_lifetime import exit_with_parent
+from peer_common import exit_with_parent, reply_json
 
 CHUNK = 64 * 1024
 MIB = 1024 * 1024
@@ -119,15 +119,7 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(404, {"error": "unknown control path"})
 
     def reply(self, status, document, extra_headers=()):
-        body = json.dumps(document).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in extra_headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        reply_json(self, status, document, extra_headers)
 
     def inject(self, status):
         code = "TOOMANYREQUESTS" if status == 429 else "UNAVAILABLE"

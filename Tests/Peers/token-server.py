@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 
-from peer_lifetime import exit_with_parent
+from peer_common import exit_with_parent, reply_json
 
 
 def b64url(data):
@@ -160,14 +160,7 @@ class Handler(BaseHTTPRequestHandler):
         sys.stderr.write("token-server: %s\n" % (fmt % args))
 
     def reply(self, status, document, extra_headers=()):
-        body = json.dumps(document).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in extra_headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        reply_json(self, status, document, extra_headers)
 
     def basic_credentials(self):
         header = self.headers.get("Authorization", "")
