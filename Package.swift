@@ -29,7 +29,8 @@ let package = Package(
         .target(name: "Registry", dependencies: ["OCI", "CCurl"]),
         .target(name: "Bundle", dependencies: ["OCI", "CLinux", "Archive", "Registry"]),
         .target(name: "Archive", dependencies: ["CArchive", "OCI"]),
-        .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Yams"]),
+        .target(name: "Trust", dependencies: ["OCI", "COpenSSL", "CSodium", "Yams"]),
+        .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Trust", "Yams"]),
         .target(name: "ZoneSupport", dependencies: [
             "OCI", "Registry", "Bundle", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -54,6 +55,7 @@ let package = Package(
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "OCI"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCI"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OCI"]),
+        .testTarget(name: "TrustTests", dependencies: ["Trust", "OCI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "Registry", "Bundle", "Pipeline"]),
     ],
     swiftLanguageModes: [.v6]

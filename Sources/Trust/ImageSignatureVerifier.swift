@@ -1,0 +1,120 @@
+import Foundation
+import OCI
+
+/// Checks an image's signatures against a policy, offline, as `cosign verify --key --insecure-ignore-tlog` does
+/// (plus containers/image's strict payload parsing and identity rules).
+public struct ImageSignatureVerifier: Sendable {
+    public let policy: TrustPolicy
+
+    public init(policy: TrustPolicy) {
+        self.policy = policy
+    }
+
+    /// Decides whether `reference` (resolved to `digest`) is trusted, given the signatures found for it.
+    public func verify(_ reference: Reference, digest: Digest, evidence: SignatureEvidence) -> ImageVerdict {
+        var verdict = ImageVerdict(reference: reference.description, digest: digest, trusted: false, rule: nil, accepted: [], problems: [])
+        guard let rule = policy.rule(for: reference) else {
+            verdict.problems = ["no policy rule matches \(reference.name)"]
+            return verdict
+        }
+        verdict.rule = rule.origin
+        var satisfied = Set<ObjectIdentifier>()
+        for (position, layer) in evidence.legacy.enumerated() {
+            let what = "\(evidence.legacyOrigin ?? "signature") layer \(position)"
+            switch checkLegacy(layer, what: what, reference: reference, digest: digest, rule: rule) {
+            case .success(let (key, payload)):
+                satisfied.insert(ObjectIdentifier(key))
+                verdict.accepted.append(.init(format: "legacy", key: key.origin, payload: String(decoding: payload, as: UTF8.self)))
+            case .failure(let problem):
+                verdict.problems.append(problem.description)
+            }
+        }
+        for bundle in evidence.bundles {
+            switch checkBundle(bundle, digest: digest, rule: rule) {
+            case .success(let (key, payload)):
+                satisfied.insert(ObjectIdentifier(key))
+                verdict.accepted.append(.init(format: "bundle", key: key.origin, payload: String(decoding: payload, as: UTF8.self)))
+            case .failure(let problem):
+                verdict.problems.append(problem.description)
+            }
+        }
+        verdict.problems += evidence.problems
+        let missing = rule.keys.filter { !satisfied.contains(ObjectIdentifier($0)) }
+        switch rule.requirement {
+        case _ where rule.keys.isEmpty:
+            verdict.trusted = rule.allowUnsigned
+        case .anyOf:
+            verdict.trusted = !satisfied.isEmpty || (rule.allowUnsigned && evidence.isEmpty)
+            if !verdict.trusted {
+                verdict.problems.insert(evidence.isEmpty ? "no signature found (rule \(rule.origin))"
+                                        : "no valid signature by \(rule.keys.map(\.origin).joined(separator: " or "))", at: 0)
+            }
+        case .allOf:
+            verdict.trusted = missing.isEmpty
+            if !verdict.trusted {
+                verdict.problems.insert("not signed by \(missing.map(\.origin).joined(separator: ", ")) (rule \(rule.origin) requires all-of)", at: 0)
+            }
+        }
+        if verdict.trusted { verdict.problems = [] }
+        return verdict
+    }
+
+    /// A legacy `.sig` layer: the key verifies the payload, the payload is strict, names the digest and the identity.
+    func checkLegacy(_ layer: CosignSignatureLayer, what: String, reference: Reference, digest: Digest,
+                     rule: TrustPolicy.Rule) -> Result<(PublicKey, Data), TrustError> {
+        guard layer.layer.mediaType == CosignSignatureLayer.mediaType else {
+            return .failure(.malformed(what, "media type \(layer.layer.mediaType) is not a signature"))
+        }
+        guard let signature = layer.signature, !signature.isEmpty else {
+            return .failure(.malformed(what, "no \(CosignSignatureLayer.signatureAnnotation) annotation"))
+        }
+        guard let key = rule.keys.first(where: { $0.verify(signature: signature, message: layer.payload) }) else {
+            return .failure(.malformed(what, "the signature does not verify with \(rule.keys.map(\.origin).joined(separator: ", "))"))
+        }
+        let payload: SimpleSigningPayload
+        do { payload = try SimpleSigningPayload(parsing: layer.payload, what: what) } catch { return .failure(error) }
+        guard payload.manifestDigest == digest else {
+            return .failure(.malformed(what, "signs \(payload.manifestDigest), not \(digest) (the manifest was changed or the signature belongs elsewhere)"))
+        }
+        if let problem = identityProblem(payload.dockerReference, reference: reference, rule: rule.identity) {
+            return .failure(.malformed(what, problem))
+        }
+        if let rekorKey = policy.rekorKey {
+            guard let annotation = layer.layer.annotations?[CosignSignatureLayer.rekorBundleAnnotation] else {
+                return .failure(.malformed(what, "no Rekor bundle, and the policy requires one"))
+            }
+            do {
+                try RekorSET(annotation: annotation, what: what).verify(rekorKey: rekorKey, signature: signature, payload: layer.payload, what: what)
+            } catch { return .failure(error) }
+        }
+        return .success((key, layer.payload))
+    }
+
+    /// A sigstore bundle: parses, verifies with a trusted key, and signs this digest as an image signature.
+    func checkBundle(_ bundle: SignatureEvidence.Bundle, digest: Digest, rule: TrustPolicy.Rule) -> Result<(PublicKey, Data), TrustError> {
+        let parsed: SigstoreBundle
+        do { parsed = try SigstoreBundle.parse(bundle.data, what: bundle.origin) } catch { return .failure(error) }
+        guard let key = rule.keys.first(where: { parsed.isSigned(by: $0, artifactDigest: Data(hex: digest.encoded)) }) else {
+            return .failure(.malformed(bundle.origin, "the bundle's signature does not verify with \(rule.keys.map(\.origin).joined(separator: ", "))"))
+        }
+        do { try parsed.checkClaims(image: digest, what: bundle.origin) } catch { return .failure(error) }
+        return .success((key, parsed.dsseEnvelope?.payload ?? Data(digest.description.utf8)))
+    }
+
+    /// Why `signedReference` does not satisfy `rule` for `reference`, or nil when it does.
+    func identityProblem(_ signedReference: String, reference: Reference, rule: TrustPolicy.IdentityRule) -> String? {
+        switch rule {
+        case .digest:
+            return nil
+        case .repository:
+            guard let signed = try? Reference(parsing: signedReference) else { return "docker-reference \(signedReference) is not a reference" }
+            return signed.name == reference.name ? nil : "signed for \(signed.name), not \(reference.name) (identity rule: repository)"
+        case .exact:
+            let lastComponent = signedReference.split(separator: "/").last ?? ""
+            guard let signed = try? Reference(parsing: signedReference), lastComponent.contains(":") || lastComponent.contains("@") else {
+                return "docker-reference \(signedReference) has no tag (identity rule: exact)"
+            }
+            return signed.description == reference.description ? nil : "signed for \(signed), not \(reference) (identity rule: exact)"
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import OCI
+
+/// The outcome of checking one image against a policy: the signatures that passed, and why others did not.
+public struct ImageVerdict: Sendable, Encodable {
+    /// A signature that verified and whose claims hold.
+    public struct Accepted: Sendable, Encodable {
+        /// `legacy` (`.sig` tag) or `bundle` (sigstore bundle referrer).
+        public var format: String
+        /// The trusted key it verified with (its file).
+        public var key: String
+        /// The signed payload (simple-signing JSON, or the in-toto statement), as signed.
+        public var payload: String
+    }
+
+    public var reference: String
+    public var digest: Digest
+    /// Whether the image passes the policy.
+    public var trusted: Bool
+    /// Where the deciding rule is written, or nil when no rule matched.
+    public var rule: String?
+    public var accepted: [Accepted]
+    /// One line per signature that was rejected, and per unmet requirement.
+    public var problems: [String]
+
+    /// A one-line summary of why an untrusted image failed.
+    public var reason: String {
+        problems.isEmpty ? "not trusted" : problems.joined(separator: "; ")
+    }
+}

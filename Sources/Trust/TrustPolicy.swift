@@ -1,0 +1,199 @@
+import Foundation
+import OCI
+import Yams
+
+/// Which signatures an image needs (YAML, format v1; see the README):
+///
+/// ```yaml
+/// version: 1
+/// keys:
+///   release: keys/release.pub          # paths relative to the policy file
+///   ci: keys/ci.pub
+/// rekor-key: keys/rekor.pub            # optional: legacy signatures must carry a verifying Rekor SET
+/// rules:                               # the first rule whose pattern matches decides
+///   - match: ["ghcr.io/acme/**", "docker.io/library/*"]
+///     keys: [release, ci]
+///     require: all-of                  # any-of (default) | all-of
+///     identity: repository             # repository (default) | exact | digest
+///   - match: "quay.io/**"
+///     unsigned: allow
+/// ```
+public struct TrustPolicy: Sendable {
+    /// How a legacy signature's `docker-reference` must relate to the image it is checked for.
+    public enum IdentityRule: String, Sendable, CaseIterable {
+        /// The repository must match (tags ignored): containers/image's `matchRepository`.
+        case repository
+        /// The full reference, tag included: containers/image's `matchExact`.
+        case exact
+        /// Ignored; only the digest binds (what `cosign verify` does).
+        case digest
+    }
+
+    /// Whether one key suffices or all must have signed.
+    public enum Requirement: String, Sendable { case anyOf = "any-of", allOf = "all-of" }
+
+    /// One rule: the references it covers and what they need.
+    public struct Rule: Sendable {
+        public var patterns: [ReferencePattern]
+        public var keys: [PublicKey]
+        public var requirement: Requirement
+        public var identity: IdentityRule
+        public var allowUnsigned: Bool
+        /// Where the rule is written (file:line), for messages.
+        public var origin: String
+
+        public init(patterns: [ReferencePattern], keys: [PublicKey], requirement: Requirement = .anyOf,
+                    identity: IdentityRule = .repository, allowUnsigned: Bool = false, origin: String) {
+            self.patterns = patterns
+            self.keys = keys
+            self.requirement = requirement
+            self.identity = identity
+            self.allowUnsigned = allowUnsigned
+            self.origin = origin
+        }
+    }
+
+    public var rules: [Rule]
+    /// When set, legacy signatures need a Rekor SET that verifies with this key.
+    public var rekorKey: PublicKey?
+
+    public init(rules: [Rule], rekorKey: PublicKey? = nil) {
+        self.rules = rules
+        self.rekorKey = rekorKey
+    }
+
+    /// `--key K`: every image needs a signature by one of `keys`.
+    public static func requiring(_ keys: [PublicKey], identity: IdentityRule = .repository) -> TrustPolicy {
+        TrustPolicy(rules: [Rule(patterns: [ReferencePattern("**")], keys: keys, identity: identity, origin: "--key")])
+    }
+
+    /// The rule that decides for `reference`, or nil when none matches.
+    public func rule(for reference: Reference) -> Rule? {
+        rules.first { $0.patterns.contains { $0.matches(reference) } }
+    }
+
+    /// Reads a policy file; key paths are relative to it.
+    public init(file path: String) throws(TrustError) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw TrustError.malformed(path, "cannot be read") }
+        let directory = (path as NSString).deletingLastPathComponent
+        let reader = PolicyReader(file: path, directory: directory.isEmpty ? "." : directory)
+        self = try reader.read(String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// A reference glob: `*` matches within one path segment, `**` across segments. A pattern without a tag or
+/// digest matches the repository; with one, the full reference.
+public struct ReferencePattern: Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ pattern: String) {
+        description = pattern
+    }
+
+    /// Whether `reference` matches: its repository name, or its full text when the pattern names a tag or digest.
+    public func matches(_ reference: Reference) -> Bool {
+        let pattern = Array(description.utf8)
+        return Self.glob(pattern[...], Array(reference.name.utf8)[...]) || Self.glob(pattern[...], Array(reference.description.utf8)[...])
+    }
+
+    /// Glob matching where `*` stops at `/` and `**` does not.
+    static func glob(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {
+        guard let first = pattern.first else { return text.isEmpty }
+        guard first == UInt8(ascii: "*") else {
+            return text.first == first && glob(pattern.dropFirst(), text.dropFirst())
+        }
+        let crossesSlash = pattern.dropFirst().first == UInt8(ascii: "*")
+        let rest = pattern.dropFirst(crossesSlash ? 2 : 1)
+        var remaining = text
+        while true {
+            if glob(rest, remaining) { return true }
+            guard let next = remaining.first, crossesSlash || next != UInt8(ascii: "/") else { return false }
+            remaining = remaining.dropFirst()
+        }
+    }
+}
+
+/// Parses the policy YAML with line numbers in errors.
+struct PolicyReader {
+    let file: String
+    let directory: String
+
+    func fail(_ node: Node?, _ field: String, _ message: String) -> TrustError {
+        TrustError.malformed(node?.mark.map { "\(file):\($0.line)" } ?? file, "\(field): \(message)")
+    }
+
+    func read(_ text: String) throws(TrustError) -> TrustPolicy {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch { throw TrustError.malformed(file, "not valid YAML (\(error))") }
+        guard let root, case .mapping(let top) = root else { throw fail(root, "policy", "expected a mapping with version, keys and rules") }
+        var keys: [String: PublicKey] = [:]
+        var rekorKey: PublicKey?
+        var ruleNodes: [Node] = []
+        var version: Int?
+        for (keyNode, value) in top {
+            switch keyNode.string {
+            case "version": version = value.int
+            case "keys":
+                guard case .mapping(let entries) = value else { throw fail(value, "keys", "expected a mapping of name: path") }
+                for (name, path) in entries {
+                    guard let name = name.string, let path = path.string else { throw fail(path, "keys", "expected name: path") }
+                    keys[name] = try PublicKey(file: resolve(path))
+                }
+            case "rekor-key":
+                guard let path = value.string else { throw fail(value, "rekor-key", "expected a path") }
+                rekorKey = try PublicKey(file: resolve(path))
+            case "rules":
+                guard case .sequence(let list) = value, !list.isEmpty else { throw fail(value, "rules", "expected a non-empty list") }
+                ruleNodes = Array(list)
+            default:
+                throw fail(keyNode, keyNode.string ?? "(key)", "unknown field (expected version, keys, rekor-key, rules)")
+            }
+        }
+        guard version == 1 else { throw fail(root, "version", "expected 'version: 1'") }
+        guard !ruleNodes.isEmpty else { throw fail(root, "rules", "missing; a policy needs at least one rule") }
+        let rules = try ruleNodes.enumerated().map { (position, node) throws(TrustError) in try rule(node, position: position, keys: keys) }
+        return TrustPolicy(rules: rules, rekorKey: rekorKey)
+    }
+
+    func rule(_ node: Node, position: Int, keys: [String: PublicKey]) throws(TrustError) -> TrustPolicy.Rule {
+        let field = "rules[\(position)]"
+        guard case .mapping(let map) = node else { throw fail(node, field, "expected a mapping with match and keys") }
+        var patterns: [ReferencePattern] = []
+        var ruleKeys: [PublicKey] = []
+        var requirement = TrustPolicy.Requirement.anyOf
+        var identity = TrustPolicy.IdentityRule.repository
+        var allowUnsigned = false
+        for (keyNode, value) in map {
+            let name = keyNode.string ?? ""
+            switch name {
+            case "match":
+                let texts = value.string.map { [$0] } ?? value.sequence?.compactMap(\.string) ?? []
+                guard !texts.isEmpty else { throw fail(value, "\(field).match", "expected a pattern or a list of patterns") }
+                patterns = texts.map(ReferencePattern.init)
+            case "keys":
+                guard let names = value.sequence?.compactMap(\.string), !names.isEmpty else { throw fail(value, "\(field).keys", "expected a list of key names") }
+                for keyName in names {
+                    guard let key = keys[keyName] else { throw fail(value, "\(field).keys", "no key named \(keyName) under keys:") }
+                    ruleKeys.append(key)
+                }
+            case "require":
+                guard let text = value.string, let parsed = TrustPolicy.Requirement(rawValue: text) else { throw fail(value, "\(field).require", "expected any-of or all-of") }
+                requirement = parsed
+            case "identity":
+                guard let text = value.string, let parsed = TrustPolicy.IdentityRule(rawValue: text) else { throw fail(value, "\(field).identity", "expected repository, exact or digest") }
+                identity = parsed
+            case "unsigned":
+                guard value.string == "allow" || value.string == "reject" else { throw fail(value, "\(field).unsigned", "expected allow or reject") }
+                allowUnsigned = value.string == "allow"
+            default:
+                throw fail(keyNode, "\(field).\(name)", "unknown field (expected match, keys, require, identity, unsigned)")
+            }
+        }
+        guard !patterns.isEmpty else { throw fail(node, "\(field).match", "missing") }
+        guard !ruleKeys.isEmpty || allowUnsigned else { throw fail(node, "\(field).keys", "missing; name keys or say 'unsigned: allow'") }
+        return TrustPolicy.Rule(patterns: patterns, keys: ruleKeys, requirement: requirement, identity: identity, allowUnsigned: allowUnsigned,
+                                origin: "\(file):\(node.mark?.line ?? 0)")
+    }
+
+    func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : "\(directory)/\(path)" }
+}
