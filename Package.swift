@@ -32,20 +32,20 @@ let package = Package(
         .target(name: "Trust", dependencies: ["OCI", "COpenSSL", "CSodium", "Yams"]),
         .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Trust", "Yams"]),
         .target(name: "ZoneSupport", dependencies: [
-            "OCI", "Registry", "Bundle", "Pipeline",
+            "OCI", "Registry", "Bundle", "Pipeline", "Trust",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "ConnectedZone", dependencies: [
-            "OCI", "Registry", "Bundle", "Pipeline", "ZoneSupport",
+            "OCI", "Registry", "Bundle", "Pipeline", "Trust", "ZoneSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "ConnectedZone"),
         .executableTarget(name: "TransitZone", dependencies: [
-            "OCI", "Registry", "Bundle", "Pipeline", "ZoneSupport",
+            "OCI", "Registry", "Bundle", "Pipeline", "Trust", "ZoneSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "TransitZone"),
         .executableTarget(name: "AirgapZone", dependencies: [
-            "ZoneSupport",
+            "OCI", "Registry", "Pipeline", "Trust", "ZoneSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "AirgapZone"),
 

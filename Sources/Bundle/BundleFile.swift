@@ -58,6 +58,9 @@ public final class BundleFile: Sendable {
         return data
     }
 
+    /// The entry holding the detached signature over `index.json` (`cosign sign-blob` form: base64 of DER).
+    public static let indexSignatureName = "index.json.sig"
+
     /// The entry name of blob `digest`.
     public static func blobName(_ digest: Digest) -> String { "blobs/\(digest.algorithm)/\(digest.encoded)" }
 

@@ -18,7 +18,9 @@ public struct BundlePacker: Sendable {
 
     /// Packs the store's `index.json` entries `entries` (all of them when nil) into `output`.
     /// Every blob is hashed as it is read from the store; a mismatch aborts the bundle.
-    public func pack(entries selected: [Descriptor]? = nil, manifestText: String? = nil, to output: any ArchiveOutput) throws -> BundleRecord {
+    /// `signIndex`, when given, signs the exact `index.json` bytes; its result is stored as `index.json.sig`.
+    public func pack(entries selected: [Descriptor]? = nil, manifestText: String? = nil, signIndex: ((Data) throws -> Data)? = nil,
+                     to output: any ArchiveOutput) throws -> BundleRecord {
         let entries = try (selected ?? store.index().manifests).sorted { ContentStore.identity($0) < ContentStore.identity($1) }
         var graph = ContentGraph()
         var artifacts: [BundleRecord.Artifact] = []
@@ -35,7 +37,9 @@ public struct BundlePacker: Sendable {
 
         let tar = try TarWriter(output: output)
         try tar.addFile("oci-layout", data: Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8))
-        try tar.addFile("index.json", data: try ContentStore.encode(ImageIndex(manifests: entries)))
+        let index = try ContentStore.encode(ImageIndex(manifests: entries))
+        try tar.addFile("index.json", data: index)
+        if let signIndex { try tar.addFile(BundleFile.indexSignatureName, data: try signIndex(index)) }
         try tar.addFile(BundleRecord.fileName, data: try ContentStore.encode(record))
         let dockerImages = try dockerArchiveManifest(entries)
         if !dockerImages.isEmpty { try tar.addFile("manifest.json", data: try ContentStore.encode(dockerImages)) }

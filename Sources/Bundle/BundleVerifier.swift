@@ -46,7 +46,7 @@ public struct BundleVerifier: Sendable {
             DispatchQueue.global().async(group: hashing) { let found = hashAll(candidates); hashFailures.withLock { $0 = found } }
         }
 
-        let fixed = ["oci-layout", "index.json", BundleRecord.fileName, "manifest.json", "blobs", "blobs/sha256"]
+        let fixed = ["oci-layout", "index.json", BundleFile.indexSignatureName, BundleRecord.fileName, "manifest.json", "blobs", "blobs/sha256"]
         var index = ImageIndex(manifests: [])
         var record: BundleRecord?
         do {

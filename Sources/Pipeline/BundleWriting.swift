@@ -36,19 +36,19 @@ public struct BundleLayoutError: Error, CustomStringConvertible {
 /// Writes a bundle of a store's artifacts to `path`, whole or in volumes with their metadata; nothing
 /// appears at `path` unless the whole bundle was written.
 public func writeBundle(store: ContentStore, entries: [Descriptor]?, manifestText: String?, tool: String,
-                        to path: String, layout: BundleLayout) throws -> (record: BundleRecord, files: [String], bytes: Int64) {
+                        signIndex: ((Data) throws -> Data)? = nil, to path: String, layout: BundleLayout) throws -> (record: BundleRecord, files: [String], bytes: Int64) {
     let packer = BundlePacker(store: store, tool: tool)
     switch layout {
     case .single:
         let output = try FileOutput(path: path)
         do {
-            let record = try packer.pack(entries: entries, manifestText: manifestText, to: output)
+            let record = try packer.pack(entries: entries, manifestText: manifestText, signIndex: signIndex, to: output)
             return (record, [path], output.bytesWritten)
         } catch { output.abandon(); throw error }
     case .split(let partSize):
         let output = try SplitOutput(basePath: path, partSize: partSize)
         let record: BundleRecord
-        do { record = try packer.pack(entries: entries, manifestText: manifestText, to: output) } catch { output.abandon(); throw error }
+        do { record = try packer.pack(entries: entries, manifestText: manifestText, signIndex: signIndex, to: output) } catch { output.abandon(); throw error }
         guard let whole = output.digest else { throw BundleError(bundle: path, artifact: nil, reason: "volumes were not finished") }
         let parts = BundleParts(parts: output.parts.map { .init(name: ($0.path as NSString).lastPathComponent, size: $0.size, sha256: $0.digest) },
                                 totalSize: output.totalSize, sha256: whole)

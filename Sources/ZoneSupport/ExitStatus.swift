@@ -4,6 +4,7 @@ import Foundation
 import OCI
 import Pipeline
 import Registry
+import Trust
 
 /// Airlock's exit codes (documented in the README).
 public enum ExitStatus {
@@ -13,6 +14,9 @@ public enum ExitStatus {
     public static let authentication: Int32 = 3
     /// A registry's TLS certificate is not trusted.
     public static let tls: Int32 = 4
+    /// A signature check failed: an image is unsigned, signed by an untrusted key, or its signature does not
+    /// match it; or the bundle signature does not verify.
+    public static let untrusted: Int32 = 5
     /// Input data is invalid: a bundle manifest, a reference, a platform.
     public static let invalidInput: Int32 = 65
 
@@ -28,6 +32,8 @@ public enum ExitStatus {
             }
         case is BundleManifestError, is ReferenceError, is PlatformError, is DigestError, is BundleLayoutError: return invalidInput
         case is CredentialError: return authentication
+        case is SignatureCheckError, is BundleSignatureError: return untrusted
+        case is TrustError, is KeyPasswordError: return invalidInput
         case is BundleError: return failure
         default: return failure
         }

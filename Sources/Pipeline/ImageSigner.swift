@@ -1,0 +1,77 @@
+import Bundle
+import Foundation
+import OCI
+import Registry
+import Trust
+
+/// Signs images as `cosign sign --key … --tlog-upload=false` does: a simple-signing payload naming the
+/// repository and digest, ECDSA over it, appended as a layer to the image's `sha256-<hex>.sig` manifest.
+public struct ImageSigner: Sendable {
+    public let key: PrivateKey
+    /// `-a key=value` annotations for the payload's `optional` field.
+    public let annotations: [String: String]?
+
+    public init(key: PrivateKey, annotations: [String: String]? = nil) {
+        self.key = key
+        self.annotations = annotations
+    }
+
+    /// The payload and its signature for `image` at `digest` (cosign writes the repository, no tag).
+    func signature(for image: Reference, digest: Digest) throws -> (payload: Data, signature: Data) {
+        let payload = SimpleSigningPayload(dockerReference: image.name, manifestDigest: digest, annotations: annotations).bytes
+        return (payload, try key.sign(payload))
+    }
+
+    /// Signs `image` (resolved to `digest`) in content store `store`; returns the `.sig` entry recorded,
+    /// or nil when this key already signed it.
+    public func sign(_ image: Reference, digest: Digest, in store: ContentStore) throws -> Descriptor? {
+        let tag = "\(digest.tagForm).sig"
+        let name = "\(image.name):\(tag)"
+        let existing = try store.index().manifests.first { LayoutAnnotation.kind(of: $0) == .signature && LayoutAnnotation.reference(of: $0) == name }
+        let layers = try existing.map { entry -> [Descriptor] in
+            guard case .image(let manifest) = try store.manifest(entry).content else { throw StoreError(path: name, reason: "not an image manifest") }
+            return manifest.layers
+        } ?? []
+        let (payload, signature) = try signature(for: image, digest: digest)
+        guard let written = CosignSignatureManifest.appending(payload: payload, signature: signature, by: key.publicKey, to: layers) else { return nil }
+        try put(payload, in: store)
+        try put(written.config, in: store)
+        let manifest = try Manifest(bytes: written.manifest, declaredType: MediaType.ociManifest, source: name)
+        try store.putManifest(manifest)
+        let entry = StoreSink.indexEntry(CopiedArtifact(kind: .signature, reference: try image.withTag(tag), descriptor: manifest.descriptor, subject: digest))
+        try store.record([entry])
+        return entry
+    }
+
+    /// Signs `image` (resolved to `digest`) in its registry, appending to the `.sig` manifest there.
+    /// Returns false when this key already signed it.
+    public func sign(_ image: Reference, digest: Digest, with client: RegistryClient) async throws -> Bool {
+        let repository = Repository(image)
+        let tag = "\(digest.tagForm).sig"
+        var layers: [Descriptor] = []
+        do {
+            let existing = try await client.manifest(repository, reference: tag)
+            if case .image(let manifest) = existing.content { layers = manifest.layers }
+        } catch let error as RegistryError where error.kind == .notFound {}
+        let (payload, signature) = try signature(for: image, digest: digest)
+        guard let written = CosignSignatureManifest.appending(payload: payload, signature: signature, by: key.publicKey, to: layers) else { return false }
+        try await client.uploadBlob(repository, data: payload, mediaType: CosignSignatureLayer.mediaType)
+        try await client.uploadBlob(repository, data: written.config, mediaType: MediaType.ociConfig)
+        let manifest = try Manifest(bytes: written.manifest, declaredType: MediaType.ociManifest, source: "\(image.name):\(tag)")
+        try await client.putManifest(repository, manifest, reference: tag)
+        return true
+    }
+
+    private func put(_ data: Data, in store: ContentStore) throws {
+        let descriptor = Descriptor(mediaType: "application/octet-stream", digest: .sha256(of: data), size: Int64(data.count))
+        if store.hasBlob(descriptor) { return }
+        let ingest = try store.ingest(descriptor)
+        do {
+            try data.withUnsafeBytes { try ingest.append($0) }
+            try ingest.commit()
+        } catch {
+            ingest.abandon()
+            throw error
+        }
+    }
+}

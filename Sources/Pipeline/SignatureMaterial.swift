@@ -1,0 +1,99 @@
+import Bundle
+import Foundation
+import OCI
+import Registry
+import Trust
+
+/// Where an image's signatures are looked up: a layout (content store or bundle) or a registry.
+public protocol SignatureMaterial: Sendable {
+    /// The legacy `sha256-<hex>.sig` manifest of `digest` in the image's repository, or nil when there is none.
+    func legacySignatures(of image: Reference, digest: Digest) async throws -> Manifest?
+    /// The manifests referring to `digest` that may carry sigstore bundles.
+    func referrers(of image: Reference, digest: Digest) async throws -> [Manifest]
+    /// A small blob of the image's repository, its digest checked.
+    func smallBlob(_ descriptor: Descriptor, of image: Reference) async throws -> Data
+}
+
+/// Signatures in an OCI layout whose `index.json` entries carry Airlock's annotations (a store or a bundle).
+public struct LayoutSignatureMaterial: SignatureMaterial {
+    let entries: [Descriptor]
+    let readManifest: @Sendable (Descriptor) throws -> Manifest
+    let readBlob: @Sendable (Descriptor) throws -> Data
+
+    /// `entries` are the layout's `index.json` entries (or the ones about to be recorded).
+    public init(entries: [Descriptor], manifest: @escaping @Sendable (Descriptor) throws -> Manifest,
+                blob: @escaping @Sendable (Descriptor) throws -> Data) {
+        self.entries = entries
+        self.readManifest = manifest
+        self.readBlob = blob
+    }
+
+    /// The signatures in content store `store`, found through `entries` (default: its `index.json`).
+    public init(store: ContentStore, entries: [Descriptor]? = nil) throws {
+        self.init(entries: try entries ?? store.index().manifests, manifest: { try store.manifest($0) }) { descriptor in
+            let path = store.blobPath(descriptor.digest)
+            guard descriptor.size <= Manifest.maximumSize, let data = FileManager.default.contents(atPath: path) else {
+                throw StoreError(path: path, reason: "blob \(descriptor.digest) is missing from the store")
+            }
+            guard Digest.sha256(of: data) == descriptor.digest else { throw StoreError(path: path, reason: "content does not hash to \(descriptor.digest)") }
+            return data
+        }
+    }
+
+    /// The signatures in bundle `bundle`.
+    public init(bundle: BundleFile) throws {
+        self.init(entries: try bundle.layoutIndex().manifests, manifest: { try bundle.manifest($0) }) { descriptor in
+            let name = BundleFile.blobName(descriptor.digest)
+            let data = try bundle.contents(of: name)
+            guard Digest.sha256(of: data) == descriptor.digest else {
+                throw BundleError(bundle: bundle.path, artifact: name, reason: "content does not hash to \(descriptor.digest)")
+            }
+            return data
+        }
+    }
+
+    public func legacySignatures(of image: Reference, digest: Digest) async throws -> Manifest? {
+        let name = "\(image.name):\(digest.tagForm).sig"
+        guard let entry = entries.first(where: { LayoutAnnotation.kind(of: $0) == .signature && LayoutAnnotation.reference(of: $0) == name }) else {
+            return nil
+        }
+        return try readManifest(entry)
+    }
+
+    public func referrers(of image: Reference, digest: Digest) async throws -> [Manifest] {
+        try entries.filter { entry in
+            let a = entry.annotations ?? [:]
+            return LayoutAnnotation.kind(of: entry) == .referrer && a[LayoutAnnotation.subject] == digest.description
+                && a[LayoutAnnotation.repository] == image.name
+        }.map(readManifest)
+    }
+
+    public func smallBlob(_ descriptor: Descriptor, of image: Reference) async throws -> Data { try readBlob(descriptor) }
+}
+
+/// Signatures served by a registry: the `.sig` tag and the referrers API (or its fallback tag).
+public struct RegistrySignatureMaterial: SignatureMaterial {
+    let client: RegistryClient
+
+    public init(client: RegistryClient) { self.client = client }
+
+    public func legacySignatures(of image: Reference, digest: Digest) async throws -> Manifest? {
+        let repository = Repository(image)
+        do { return try await client.manifest(repository, reference: "\(digest.tagForm).sig") } catch let error as RegistryError where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    public func referrers(of image: Reference, digest: Digest) async throws -> [Manifest] {
+        let repository = Repository(image)
+        var manifests: [Manifest] = []
+        for descriptor in try await client.referrers(repository, subject: digest) where descriptor.artifactType.map(SigstoreBundle.isBundleType) ?? true {
+            manifests.append(try await client.manifest(repository, reference: descriptor.digest.description))
+        }
+        return manifests
+    }
+
+    public func smallBlob(_ descriptor: Descriptor, of image: Reference) async throws -> Data {
+        try await client.blobData(Repository(image), descriptor)
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import OCI
+import Trust
+
+/// Checks a set of images against a policy before anything trusts them, and fails closed.
+public struct TrustGate: Sendable {
+    public let verifier: ImageSignatureVerifier
+
+    public init(policy: TrustPolicy) {
+        verifier = ImageSignatureVerifier(policy: policy)
+    }
+
+    /// One verdict per image, in order; signatures are looked up in `material`.
+    public func verdicts(for images: [(reference: Reference, digest: Digest)], in material: any SignatureMaterial) async throws -> [ImageVerdict] {
+        var verdicts: [ImageVerdict] = []
+        for image in images {
+            let evidence = try await SignatureCollector.collect(image.reference, digest: image.digest, from: material)
+            verdicts.append(verifier.verify(image.reference, digest: image.digest, evidence: evidence))
+        }
+        return verdicts
+    }
+
+    /// Throws `SignatureCheckError` unless every image is trusted.
+    public func require(_ images: [(reference: Reference, digest: Digest)], in material: any SignatureMaterial) async throws -> [ImageVerdict] {
+        let verdicts = try await verdicts(for: images, in: material)
+        let untrusted = verdicts.filter { !$0.trusted }
+        if !untrusted.isEmpty { throw SignatureCheckError(untrusted: untrusted) }
+        return verdicts
+    }
+}
+
+/// Images whose signatures do not satisfy the policy, each with its reasons.
+public struct SignatureCheckError: Error, CustomStringConvertible {
+    public let untrusted: [ImageVerdict]
+    public var description: String {
+        let lines = untrusted.map { "  \($0.reference)@\($0.digest): \($0.reason)" }
+        return "\(untrusted.count) image\(untrusted.count == 1 ? "" : "s") not trusted:\n" + lines.joined(separator: "\n")
+    }
+}

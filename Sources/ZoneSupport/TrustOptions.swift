@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Trust
+
+/// `--key` / `--policy` / `--identity`: which signatures images need (transit and airgap).
+public struct TrustOptions: ParsableArguments {
+    @Option(name: .customLong("key"), help: ArgumentHelp("Public key (cosign.pub) every image must be signed with; repeat for any-of.", valueName: "file"))
+    public var keys: [String] = []
+
+    @Option(help: ArgumentHelp("Trust policy (YAML): per reference pattern, the keys required (see README).", valueName: "file"))
+    public var policy: String?
+
+    @Option(help: ArgumentHelp("With --key: how a signature's docker-reference must match the image: repository, exact or digest (ignore it, as cosign does).", valueName: "rule"))
+    public var identity: String = TrustPolicy.IdentityRule.repository.rawValue
+
+    public init() {}
+
+    public func validate() throws {
+        if !keys.isEmpty && policy != nil { throw ValidationError("give --key or --policy, not both") }
+        if TrustPolicy.IdentityRule(rawValue: identity) == nil { throw ValidationError("--identity must be repository, exact or digest") }
+    }
+
+    /// The policy asked for, or nil when no signature check was requested.
+    public func trustPolicy() throws -> TrustPolicy? {
+        try makePolicy(keys: keys, policy: policy, identity: identity)
+    }
+}
+
+/// `--verify-key` / `--policy` / `--identity` on `connected pull` and `bundle`: verify at the source.
+public struct SourceTrustOptions: ParsableArguments {
+    @Option(name: .customLong("verify-key"), help: ArgumentHelp("Public key every pulled image must be signed with; nothing is kept otherwise. Repeat for any-of.", valueName: "file"))
+    public var keys: [String] = []
+
+    @Option(help: ArgumentHelp("Trust policy (YAML) the pulled images must satisfy (see README).", valueName: "file"))
+    public var policy: String?
+
+    @Option(help: ArgumentHelp("With --verify-key: how a signature's docker-reference must match: repository, exact or digest.", valueName: "rule"))
+    public var identity: String = TrustPolicy.IdentityRule.repository.rawValue
+
+    public init() {}
+
+    public func validate() throws {
+        if !keys.isEmpty && policy != nil { throw ValidationError("give --verify-key or --policy, not both") }
+        if TrustPolicy.IdentityRule(rawValue: identity) == nil { throw ValidationError("--identity must be repository, exact or digest") }
+    }
+
+    public func trustPolicy() throws -> TrustPolicy? {
+        try makePolicy(keys: keys, policy: policy, identity: identity)
+    }
+}
+
+func makePolicy(keys: [String], policy: String?, identity: String) throws -> TrustPolicy? {
+    if let policy { return try TrustPolicy(file: policy) }
+    guard !keys.isEmpty else { return nil }
+    return TrustPolicy.requiring(try keys.map { try PublicKey(file: $0) }, identity: TrustPolicy.IdentityRule(rawValue: identity) ?? .repository)
+}
+
+/// Loads a private key file as cosign does, asking for its password only when it is encrypted.
+public func loadSigningKey(_ path: String) throws -> PrivateKey {
+    try CosignKeyFile.load(path: path) { try KeyPassword.read(prompt: "Enter password for private key \(path): ") }
+}
