@@ -7,7 +7,8 @@ struct Airgap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "airgap",
         abstract: "Verify, audit and serve what the private registry holds, fully offline.",
-        discussion: "Runs inside the air gap. Its commands (verify, audit, mirror-config, rewrite, serve) are on the roadmap in the README.",
-        version: AirlockVersion.current
+        discussion: "Runs inside the air gap. verify is here; audit, mirror-config, rewrite and serve are on the roadmap in the README.",
+        version: AirlockVersion.current,
+        subcommands: [VerifyImages.self]
     )
 }

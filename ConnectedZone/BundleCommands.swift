@@ -3,6 +3,7 @@ import Bundle
 import Foundation
 import OCI
 import Pipeline
+import Trust
 import ZoneSupport
 
 /// Where and how to write a bundle (shared by `bundle` and `pack`).
@@ -12,6 +13,9 @@ struct BundleOutputOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Split into volumes NAME.tar.000, … of at most this size (700M, 4G, fat32), with NAME.tar.parts.json.", valueName: "size"))
     var split: String?
+
+    @Option(name: .customLong("sign-key"), help: ArgumentHelp("Sign the bundle's index.json with this cosign key (index.json.sig, cosign sign-blob form).", valueName: "file"))
+    var signKey: String?
 
     func layout() throws -> BundleLayout {
         try split.map { try BundleLayout(splitArgument: $0) } ?? .single
@@ -30,7 +34,9 @@ struct BundleSummary: Encodable {
 /// Writes the bundle and reports it.
 func finishBundle(store: ContentStore, entries: [Descriptor]?, manifestText: String?, options: BundleOutputOptions,
                   output: OutputOptions, started: Date) throws {
+    let key = try options.signKey.map(loadSigningKey)
     let written = try writeBundle(store: store, entries: entries, manifestText: manifestText, tool: "airlock \(AirlockVersion.current)",
+                                  signIndex: key.map { key in { try BundleSignature.sign($0, with: key) } },
                                   to: options.output, layout: try options.layout())
     let seconds = Date().timeIntervalSince(started)
     if output.json {

@@ -26,9 +26,14 @@ struct PullOptions: ParsableArguments {
     @Flag(name: .customLong("no-referrers"), help: "Do not copy OCI referrers.")
     var noReferrers = false
 
+    @OptionGroup var trust: SourceTrustOptions
+
     func validate() throws {
         if references.isEmpty && manifest == nil { throw ValidationError("give image references or --manifest FILE") }
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
+        if (!trust.keys.isEmpty || trust.policy != nil) && noSignatures && noReferrers {
+            throw ValidationError("--verify-key/--policy need the signatures: drop --no-signatures or --no-referrers")
+        }
     }
 
     /// The copy requests from the arguments and the manifest, with --platform applied.
@@ -48,9 +53,20 @@ struct PullOptions: ParsableArguments {
         let requests = try plan()
         let view = ProgressView(quiet: quiet, totalReferences: requests.count)
         defer { view.finish() }
+        var options = CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers)
+        if let policy = try trust.trustPolicy() {
+            let gate = TrustGate(policy: policy)
+            options.gate = { artifacts in try await Self.verify(artifacts, with: gate, in: store) }
+        }
         let engine = CopyEngine(source: RegistrySource(client: try registry.makeClient()), sink: StoreSink(store: store),
-                                options: CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers),
-                                progress: view)
+                                options: options, progress: view)
         return try await engine.copy(requests)
+    }
+
+    /// Checks the signatures of the pulled images (kind image) before they are recorded in the store.
+    static func verify(_ artifacts: [CopiedArtifact], with gate: TrustGate, in store: ContentStore) async throws {
+        let material = try LayoutSignatureMaterial(store: store, entries: artifacts.map(StoreSink.indexEntry))
+        let images = artifacts.filter { $0.kind == .image }.map { (reference: $0.reference, digest: $0.descriptor.digest) }
+        _ = try await gate.require(images, in: material)
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Bundle
 import Foundation
+import OCI
 import Pipeline
+import Trust
 import ZoneSupport
 
 extension BundlePusher.ExistingTags: ExpressibleByArgument {}
@@ -36,6 +38,11 @@ struct Push: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Check the bundle and the target, print the plan, send nothing.")
     var dryRun = false
 
+    @OptionGroup var trust: BundleTrustOptions
+
+    @Option(name: .customLong("sign-key"), help: ArgumentHelp("Countersign every pushed image for its new reference with this cosign key.", valueName: "file"))
+    var signKey: String?
+
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var output: OutputOptions
 
@@ -52,16 +59,41 @@ struct Push: AsyncParsableCommand {
             guard case .split(let size) = try BundleLayout(splitArgument: chunkSize) else { throw ValidationError("--chunk-size takes a size") }
             options.chunkSize = size
             let file = try BundleFile(path: bundle)
-            let pusher = BundlePusher(bundle: file, client: try registry.makeClient(), target: try PushTarget(parsing: to), options: options)
+            let signer = try signKey.map { ImageSigner(key: try loadSigningKey($0)) }
+            if trust.requested { _ = try await trust.require(file) }   // before anything is sent
+            let client = try registry.makeClient()
+            let pusher = BundlePusher(bundle: file, client: client, target: try PushTarget(parsing: to), options: options)
             let report = try await pusher.push()
+            var countersigned: [String] = []
+            if let signer, !dryRun {
+                for artifact in report.artifacts where artifact.kind == ArtifactKind.image.rawValue && artifact.tagged {
+                    let target = try Reference(parsing: artifact.target)
+                    if try await signer.sign(target, digest: artifact.digest, with: client) { countersigned.append("\(target.name)@\(artifact.digest)") }
+                }
+            }
             if output.json {
-                try printJSON(report)
+                try printJSON(PushOutput(report: report, countersigned: signer == nil ? nil : countersigned))
             } else if !output.quiet {
                 for artifact in report.artifacts { print("\(artifact.target) \(artifact.digest)\(artifact.tagged ? "" : " (tag left as it was)")") }
+                for image in countersigned { print("countersigned \(image)") }
                 print("\(dryRun ? "would push" : "pushed") \(report.artifacts.count) artifacts to \(report.target): \(report.blobsUploaded) blobs uploaded "
                       + "(\(ProgressView.format(bytes: report.bytesUploaded))), \(report.blobsMounted) mounted, \(report.blobsPresent) present, "
                       + "\(report.manifestsPut) manifests, " + String(format: "%.2f s", report.seconds))
             }
         }
+    }
+}
+
+/// `transit push --json`: the push report, plus the images countersigned with --sign-key.
+struct PushOutput: Encodable {
+    var report: BundlePusher.Report
+    var countersigned: [String]?
+
+    enum CodingKeys: String, CodingKey { case countersigned }
+
+    func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(countersigned, forKey: .countersigned)
     }
 }

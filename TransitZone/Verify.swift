@@ -1,13 +1,14 @@
 import ArgumentParser
 import Bundle
 import Foundation
+import Pipeline
 import ZoneSupport
 
 /// `transit verify`: check a bundle offline.
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Verify a bundle offline: volumes, every blob's SHA-256, every reference, the record.",
-        discussion: "Lists every failure and exits 1 when there is any; nothing is written."
+        abstract: "Verify a bundle offline: volumes, every blob's SHA-256, every reference, the record; with --key or --policy every image's signatures, with --bundle-key the bundle's own.",
+        discussion: "Lists every failure; exits 1 when the content is damaged, 5 when only a signature check failed. Nothing is written."
     )
 
     @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one).")
@@ -16,17 +17,26 @@ struct Verify: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Threads hashing blobs (default: one per core).", valueName: "n"))
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @OptionGroup var trust: BundleTrustOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await runReportingErrors("transit") {
             let started = Date()
-            var report = BundleVerifier(bundle: try BundleFile(path: bundle), threads: threads).verify()
+            let file = try BundleFile(path: bundle)
+            var report = BundleVerifier(bundle: file, threads: threads).verify()
+            let signatures = trust.requested ? try await trust.check(file) : nil
             report.seconds = Date().timeIntervalSince(started)   // opening and indexing the bundle included
             if output.json {
-                try printJSON(report)
+                try printJSON(VerifyOutput(report: report, signatures: signatures))
             } else {
-                for failure in report.failures { FileHandle.standardError.write(Data("transit: \(failure)\n".utf8)) }
+                for failure in report.failures + (signatures?.failures ?? []) { FileHandle.standardError.write(Data("transit: \(failure)\n".utf8)) }
+                if let signatures, !output.quiet {
+                    if let bundleSignature = signatures.bundleSignature { print("bundle signature \(bundleSignature)") }
+                    for verdict in signatures.images where verdict.trusted {
+                        print("\(verdict.reference)@\(verdict.digest): signed (\(verdict.accepted.map { "\($0.format) by \($0.key)" }.joined(separator: ", ")))")
+                    }
+                }
                 if !output.quiet {
                     let rate = Double(report.bytes) / max(report.seconds, 0.001) / 1_048_576
                     print("\(report.verified ? "verified" : "FAILED") \(report.bundle): \(report.artifacts) artifacts, \(report.blobs) blobs, "
@@ -36,6 +46,22 @@ struct Verify: AsyncParsableCommand {
                 }
             }
             if !report.verified { throw ExitCode(ExitStatus.failure) }
+            if signatures?.failures.isEmpty == false { throw ExitCode(ExitStatus.untrusted) }
         }
+    }
+}
+
+/// `transit verify --json`: the integrity report, and the signature checks when asked for.
+struct VerifyOutput: Encodable {
+    var report: BundleVerifier.Report
+    var signatures: BundleTrustOptions.Outcome?
+
+    enum CodingKeys: String, CodingKey { case verified, signatures }
+
+    func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(report.verified && signatures?.failures.isEmpty != false, forKey: .verified)
+        try c.encodeIfPresent(signatures, forKey: .signatures)
     }
 }

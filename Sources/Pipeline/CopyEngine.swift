@@ -44,6 +44,7 @@ public final class CopyEngine: Sendable {
             for try await result in group { collected.append(result) }
             return collected.sorted { $0.0 < $1.0 }.map(\.1)
         }
+        if let gate = options.gate { try await gate(results.flatMap(\.artifacts)) }
         try await sink.record(results.flatMap(\.artifacts))
         let totals = await blobs.totals()
         return CopyReport(items: results.map(\.item), artifacts: results.flatMap(\.artifacts), blobsFetched: totals.fetched, bytesFetched: totals.bytes,

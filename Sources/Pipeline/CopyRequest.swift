@@ -21,10 +21,16 @@ public struct CopyOptions: Sendable {
     /// Copy the OCI referrers of every copied manifest.
     public var referrers: Bool = true
 
-    public init(jobs: Int = 8, signatures: Bool = true, referrers: Bool = true) {
+    /// Runs once everything is copied and before anything is recorded; throwing leaves nothing recorded
+    /// (how `--verify-key` fails closed).
+    public var gate: (@Sendable ([CopiedArtifact]) async throws -> Void)?
+
+    public init(jobs: Int = 8, signatures: Bool = true, referrers: Bool = true,
+                gate: (@Sendable ([CopiedArtifact]) async throws -> Void)? = nil) {
         self.jobs = jobs
         self.signatures = signatures
         self.referrers = referrers
+        self.gate = gate
     }
 }
 

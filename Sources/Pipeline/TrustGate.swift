@@ -32,6 +32,7 @@ public struct TrustGate: Sendable {
 /// Images whose signatures do not satisfy the policy, each with its reasons.
 public struct SignatureCheckError: Error, CustomStringConvertible {
     public let untrusted: [ImageVerdict]
+    public init(untrusted: [ImageVerdict]) { self.untrusted = untrusted }
     public var description: String {
         let lines = untrusted.map { "  \($0.reference)@\($0.digest): \($0.reason)" }
         return "\(untrusted.count) image\(untrusted.count == 1 ? "" : "s") not trusted:\n" + lines.joined(separator: "\n")

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import OCI
+import Pipeline
+import Registry
+import Trust
+import ZoneSupport
+
+/// `airgap verify`: `cosign verify --key … --insecure-ignore-tlog` against a registry, fully offline.
+struct VerifyImages: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify the cosign signatures of images in a registry against trusted keys or a policy, offline.",
+        discussion: """
+        Each reference is resolved to its digest; its sha256-<hex>.sig signatures and sigstore-bundle referrers are \
+        checked. Prints, per image, the verified payloads as a JSON array (as cosign does) on standard output and \
+        the checks made on standard error. Exit codes: 0 every image verified, 5 some image is unsigned or its \
+        signatures do not verify, 1 a registry could not be read, 3 credentials, 4 TLS.
+        """
+    )
+
+    @Argument(help: "Image references (tag or digest).")
+    var references: [String]
+
+    @OptionGroup var trust: TrustOptions
+    @OptionGroup var registry: RegistryOptions
+
+    func validate() throws {
+        if references.isEmpty { throw ValidationError("give the references of the images to verify") }
+        if trust.keys.isEmpty && trust.policy == nil { throw ValidationError("give --key or --policy") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors("airgap") {
+            guard let policy = try trust.trustPolicy() else { return }
+            let client = try registry.makeClient()
+            let gate = TrustGate(policy: policy)
+            var untrusted: [ImageVerdict] = []
+            for text in references {
+                let reference = try Reference(parsing: text)
+                let digest = try await resolve(reference, with: client)
+                let verdict = try await gate.verdicts(for: [(reference, digest)], in: RegistrySignatureMaterial(client: client))[0]
+                guard verdict.trusted else { untrusted.append(verdict); continue }
+                FileHandle.standardError.write(Data("""
+
+                    Verification for \(reference.name)@\(digest) --
+                    The following checks were performed on each of these signatures:
+                      - The cosign claims were validated
+                      - The signatures were verified against the specified public key
+
+                    """.utf8))
+                let payloads = verdict.accepted.compactMap { try? JSONSerialization.jsonObject(with: Data($0.payload.utf8)) }
+                let line = try JSONSerialization.data(withJSONObject: payloads, options: [.withoutEscapingSlashes])
+                print(String(decoding: line, as: UTF8.self))
+            }
+            if !untrusted.isEmpty { throw SignatureCheckError(untrusted: untrusted) }
+        }
+    }
+
+    /// The digest `reference` names, asking the registry when it is a tag.
+    func resolve(_ reference: Reference, with client: RegistryClient) async throws -> Digest {
+        if let digest = reference.digest { return digest }
+        guard let descriptor = try await client.manifestDescriptor(Repository(reference), reference: reference.manifestReference) else {
+            throw RegistryError(.notFound, "\(reference): no such image in the registry")
+        }
+        return descriptor.digest
+    }
+}

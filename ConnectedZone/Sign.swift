@@ -1,0 +1,67 @@
+import ArgumentParser
+import Bundle
+import Foundation
+import OCI
+import Pipeline
+import Trust
+import ZoneSupport
+
+/// `connected sign`: sign images in a content store as `cosign sign --key` would in a registry.
+struct Sign: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sign images in a content store with a cosign key (legacy .sig form, appended to existing signatures).",
+        discussion: "Each reference must be an image in the store. A key that already signed an image adds nothing."
+    )
+
+    @Option(help: ArgumentHelp("Private key: cosign's encrypted format or a plain PEM key.", valueName: "file"))
+    var key: String
+
+    @Option(help: ArgumentHelp("Content store directory.", valueName: "dir"))
+    var store: String
+
+    @Option(name: [.customShort("a"), .customLong("annotation")], help: ArgumentHelp("Payload annotation key=value (cosign -a).", valueName: "key=value"))
+    var annotations: [String] = []
+
+    @Argument(help: "Image references in the store.")
+    var references: [String]
+
+    @OptionGroup var output: OutputOptions
+
+    struct Signed: Encodable {
+        var reference: String
+        var digest: Digest
+        var signature: String?
+    }
+
+    func validate() throws {
+        if references.isEmpty { throw ValidationError("give the references of the images to sign") }
+        if annotations.contains(where: { !$0.contains("=") }) { throw ValidationError("-a takes key=value") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors("connected") {
+            let store = try ContentStore(at: self.store, create: false)
+            let signer = ImageSigner(key: try loadSigningKey(key), annotations: annotations.isEmpty ? nil : Dictionary(annotations.map {
+                let parts = $0.split(separator: "=", maxSplits: 1)
+                return (String(parts[0]), String(parts[1]))
+            }, uniquingKeysWith: { $1 }))
+            let images = try store.index().manifests.filter { LayoutAnnotation.kind(of: $0) == .image }
+            var results: [Signed] = []
+            for text in references {
+                let reference = try Reference(parsing: text)
+                guard let entry = images.first(where: { LayoutAnnotation.reference(of: $0) == reference.description })
+                        ?? images.first(where: { reference.digest == $0.digest && LayoutAnnotation.reference(of: $0).flatMap { try? Reference(parsing: $0) }?.name == reference.name }) else {
+                    throw StoreError(path: store.root, reason: "\(reference) is not an image in the store (pull it first)")
+                }
+                let recorded = try Reference(parsing: LayoutAnnotation.reference(of: entry) ?? reference.description)
+                let written = try signer.sign(recorded, digest: entry.digest, in: store)
+                results.append(Signed(reference: recorded.description, digest: entry.digest, signature: written.flatMap(LayoutAnnotation.reference(of:))))
+                if !output.quiet && !output.json {
+                    print(written == nil ? "\(recorded)@\(entry.digest): already signed with this key"
+                                         : "\(recorded)@\(entry.digest): signed (\(LayoutAnnotation.reference(of: written!) ?? ""))")
+                }
+            }
+            if output.json { try printJSON(results) }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Bundle
+import Foundation
+import OCI
+import Pipeline
+import Trust
+import ZoneSupport
+
+/// The signature checks of `transit verify` and `transit push`: the bundle's own signature (`--bundle-key`)
+/// and every image's signatures against `--key` or `--policy`, all from inside the bundle, offline.
+struct BundleTrustOptions: ParsableArguments {
+    @OptionGroup var images: TrustOptions
+
+    @Option(name: .customLong("bundle-key"), help: ArgumentHelp("Public key the bundle's index.json.sig must verify with (connected bundle --sign-key).", valueName: "file"))
+    var bundleKey: String?
+
+    /// What the checks found: one verdict per image, and a line per failure (none when everything passed).
+    struct Outcome: Encodable {
+        var bundleSignature: String?
+        var images: [ImageVerdict]
+        var failures: [String]
+    }
+
+    var requested: Bool { bundleKey != nil || !images.keys.isEmpty || images.policy != nil }
+
+    func check(_ bundle: BundleFile) async throws -> Outcome {
+        var outcome = Outcome(bundleSignature: nil, images: [], failures: [])
+        if let bundleKey {
+            do {
+                try BundleSignature.verify(bundle, with: try PublicKey(file: bundleKey))
+                outcome.bundleSignature = "verified with \(bundleKey)"
+            } catch let error as BundleSignatureError {
+                outcome.bundleSignature = "FAILED"
+                outcome.failures.append(error.description)
+            }
+        }
+        if let policy = try images.trustPolicy() {
+            let entries = try bundle.layoutIndex().manifests.filter { LayoutAnnotation.kind(of: $0) == .image }
+            let targets = try entries.map { entry in
+                guard let name = LayoutAnnotation.reference(of: entry) else {
+                    throw BundleError(bundle: bundle.path, artifact: "index.json", reason: "an image entry (\(entry.digest)) has no reference name")
+                }
+                return (reference: try Reference(parsing: name), digest: entry.digest)
+            }
+            outcome.images = try await TrustGate(policy: policy).verdicts(for: targets, in: try LayoutSignatureMaterial(bundle: bundle))
+            for verdict in outcome.images where !verdict.trusted {
+                outcome.failures.append("\(verdict.reference)@\(verdict.digest): not trusted: \(verdict.reason)")
+            }
+        }
+        return outcome
+    }
+
+    /// Runs the checks and throws unless all passed (`transit push` checks before sending anything).
+    func require(_ bundle: BundleFile) async throws -> Outcome {
+        let outcome = try await check(bundle)
+        if outcome.bundleSignature == "FAILED" { try BundleSignature.verify(bundle, with: try PublicKey(file: bundleKey!)) }
+        let untrusted = outcome.images.filter { !$0.trusted }
+        if !untrusted.isEmpty { throw SignatureCheckError(untrusted: untrusted) }
+        return outcome
+    }
+}
