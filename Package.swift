@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCI"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OCI"]),
         .testTarget(name: "TrustTests", dependencies: ["Trust", "OCI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "Registry", "Bundle", "Pipeline"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "Registry", "Bundle", "Pipeline", "Trust"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -40,8 +40,9 @@ struct Sign: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors("connected") {
+            let key = try loadSigningKey(self.key)   // a wrong password fails before anything is touched
             let store = try ContentStore(at: self.store, create: false)
-            let signer = ImageSigner(key: try loadSigningKey(key), annotations: annotations.isEmpty ? nil : Dictionary(annotations.map {
+            let signer = ImageSigner(key: key, annotations: annotations.isEmpty ? nil : Dictionary(annotations.map {
                 let parts = $0.split(separator: "=", maxSplits: 1)
                 return (String(parts[0]), String(parts[1]))
             }, uniquingKeysWith: { $1 }))

@@ -19,3 +19,6 @@ fi
 # The test token service signs its tokens with Python's `cryptography` (for whichever python3 is first on PATH).
 python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q cryptography \
   || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-cryptography
+# The cosign key checks open our key files with PyNaCl's secretbox (and hashlib's scrypt).
+python3 -c 'import nacl' 2>/dev/null || python3 -m pip install -q pynacl \
+  || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-nacl

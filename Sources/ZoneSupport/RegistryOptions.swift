@@ -12,10 +12,10 @@ public struct RegistryOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("ca-file"), help: ArgumentHelp("PEM file of CA certificates to trust besides the system's.", valueName: "file"))
     public var caFile: String?
 
-    @Option(help: ArgumentHelp("PEM client certificate for mutual TLS.", valueName: "file"))
+    @Option(name: .customLong("client-cert"), help: ArgumentHelp("PEM client certificate for mutual TLS.", valueName: "file"))
     public var cert: String?
 
-    @Option(help: ArgumentHelp("PEM private key of --cert.", valueName: "file"))
+    @Option(name: .customLong("client-key"), help: ArgumentHelp("PEM private key of --client-cert.", valueName: "file"))
     public var key: String?
 
     @Option(name: .customLong("tls-verify"), help: ArgumentHelp("Verify registry certificates (--tls-verify=false skips the check).", valueName: "bool"))

@@ -11,7 +11,7 @@ public enum Peers {
         "docker-registry", "skopeo", "umoci", "openssl", "htpasswd", "jq", "curl", "python3",
     ]
 
-    /// The `Tests/Peers` directory holding `token-server.py` and `fault-proxy.py`.
+    /// The `Tests/Peers` directory holding the Python peers (token service, fault proxy, cosign checks).
     public static let directory: String = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Peers").path
@@ -19,10 +19,10 @@ public enum Peers {
     /// What is missing on this machine, e.g. `["umoci", "python3 module cryptography"]`.
     public static let missing: [String] = {
         var missing = executables.filter { !Tool.available($0) }
-        if !missing.contains("python3") && !pythonHasCryptography() {
-            missing.append("python3 module cryptography")
+        for module in ["cryptography", "nacl"] where !missing.contains("python3") && !pythonHas(module) {
+            missing.append("python3 module \(module)")
         }
-        for script in ["token-server.py", "fault-proxy.py"]
+        for script in ["token-server.py", "fault-proxy.py", "cosign-check.py"]
         where !FileManager.default.fileExists(atPath: "\(directory)/\(script)") {
             missing.append("\(directory)/\(script)")
         }
@@ -38,15 +38,15 @@ public enum Peers {
     }
 
     /// Path of a Python peer script in ``directory``.
-    static func script(_ name: String) -> String {
+    public static func script(_ name: String) -> String {
         "\(directory)/\(name)"
     }
 
-    private static func pythonHasCryptography() -> Bool {
+    private static func pythonHas(_ module: String) -> Bool {
         guard let python = Tool.path(of: "python3") else { return false }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import cryptography"]
+        process.arguments = ["-c", "import \(module)"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? ProcessLaunch.start(process)) != nil else { return false }

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Independent checks of Airlock's cosign artifacts, with Python `cryptography`, PyNaCl and hashlib.
+
+  cosign-check.py verify PUBLIC_KEY_PEM PAYLOAD_FILE SIGNATURE_BASE64
+      exit 0 when the ECDSA signature (ASN.1 DER) over SHA-256(payload) verifies, 1 otherwise.
+  cosign-check.py decrypt KEY_FILE PASSWORD
+      opens a cosign encrypted private key (scrypt + NaCl secretbox) and prints its public key as PEM.
+"""
+import base64
+import hashlib
+import json
+import sys
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+import nacl.exceptions
+import nacl.secret
+
+
+def verify(public_key_file, payload_file, signature_b64):
+    with open(public_key_file, "rb") as f:
+        key = serialization.load_pem_public_key(f.read())
+    with open(payload_file, "rb") as f:
+        payload = f.read()
+    try:
+        key.verify(base64.b64decode(signature_b64), payload, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        print("signature does not verify", file=sys.stderr)
+        return 1
+    return 0
+
+
+def decrypt(key_file, password):
+    with open(key_file) as f:
+        lines = [line.strip() for line in f if line.strip()]
+    label = lines[0][len("-----BEGIN "):-len("-----")]
+    if label not in ("ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN PRIVATE KEY"):
+        print(f"unexpected PEM label {label}", file=sys.stderr)
+        return 2
+    body = json.loads(base64.b64decode("".join(lines[1:-1])))
+    params = body["kdf"]["params"]
+    secret = hashlib.scrypt(password.encode(), salt=base64.b64decode(body["kdf"]["salt"]),
+                            n=params["N"], r=params["r"], p=params["p"], maxmem=256 * 1024 * 1024, dklen=32)
+    try:
+        der = nacl.secret.SecretBox(secret).decrypt(base64.b64decode(body["ciphertext"]),
+                                                    base64.b64decode(body["cipher"]["nonce"]))
+    except nacl.exceptions.CryptoError:
+        print("wrong password", file=sys.stderr)
+        return 1
+    key = serialization.load_der_private_key(der, password=None)
+    sys.stdout.write(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo).decode())
+    print(json.dumps({"label": label, "N": params["N"], "r": params["r"], "p": params["p"]}))
+    return 0
+
+
+if __name__ == "__main__":
+    command, arguments = sys.argv[1], sys.argv[2:]
+    sys.exit({"verify": verify, "decrypt": decrypt}[command](*arguments))
