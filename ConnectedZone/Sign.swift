@@ -47,19 +47,22 @@ struct Sign: AsyncParsableCommand {
                 return (String(parts[0]), String(parts[1]))
             }, uniquingKeysWith: { $1 }))
             let images = try store.index().manifests.filter { LayoutAnnotation.kind(of: $0) == .image }
-            var results: [Signed] = []
-            for text in references {
+            var byName: [String: Descriptor] = [:]
+            for entry in images { if let name = LayoutAnnotation.reference(of: entry) { byName[name] = entry } }
+            let targets = try references.map { text in
                 let reference = try Reference(parsing: text)
-                guard let entry = images.first(where: { LayoutAnnotation.reference(of: $0) == reference.description })
-                        ?? images.first(where: { reference.digest == $0.digest && LayoutAnnotation.reference(of: $0).flatMap { try? Reference(parsing: $0) }?.name == reference.name }) else {
+                guard let entry = byName[reference.description] ?? images.first(where: {
+                    reference.digest == $0.digest && LayoutAnnotation.reference(of: $0).flatMap { try? Reference(parsing: $0) }?.name == reference.name
+                }) else {
                     throw StoreError(path: store.root, reason: "\(reference) is not an image in the store (pull it first)")
                 }
-                let recorded = try Reference(parsing: LayoutAnnotation.reference(of: entry) ?? reference.description)
-                let written = try signer.sign(recorded, digest: entry.digest, in: store)
-                results.append(Signed(reference: recorded.description, digest: entry.digest, signature: written.flatMap(LayoutAnnotation.reference(of:))))
-                if !output.quiet && !output.json {
-                    print(written == nil ? "\(recorded)@\(entry.digest): already signed with this key"
-                                         : "\(recorded)@\(entry.digest): signed (\(LayoutAnnotation.reference(of: written!) ?? ""))")
+                return (reference: try Reference(parsing: LayoutAnnotation.reference(of: entry) ?? text), digest: entry.digest)
+            }
+            let written = try signer.sign(targets, in: store)
+            let results = zip(targets, written).map { Signed(reference: $0.reference.description, digest: $0.digest, signature: $1.flatMap(LayoutAnnotation.reference(of:))) }
+            if !output.quiet && !output.json {
+                for result in results {
+                    print("\(result.reference)@\(result.digest): " + (result.signature.map { "signed (\($0))" } ?? "already signed with this key"))
                 }
             }
             if output.json { try printJSON(results) }

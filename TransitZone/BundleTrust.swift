@@ -26,28 +26,36 @@ struct BundleTrustOptions: ParsableArguments {
     func check(_ bundle: BundleFile) async throws -> Outcome {
         var outcome = Outcome(bundleSignature: nil, images: [], failures: [])
         if let bundleKey {
-            do {
-                try BundleSignature.verify(bundle, with: try PublicKey(file: bundleKey))
-                outcome.bundleSignature = "verified with \(bundleKey)"
-            } catch let error as BundleSignatureError {
-                outcome.bundleSignature = "FAILED"
-                outcome.failures.append(error.description)
-            }
+            let failure = try bundleSignatureFailure(bundle, key: bundleKey)
+            outcome.bundleSignature = failure == nil ? "verified with \(bundleKey)" : "FAILED"
+            outcome.failures += failure.map { [$0] } ?? []
         }
         if let policy = try images.trustPolicy() {
-            let entries = try bundle.layoutIndex().manifests.filter { LayoutAnnotation.kind(of: $0) == .image }
-            let targets = try entries.map { entry in
-                guard let name = LayoutAnnotation.reference(of: entry) else {
-                    throw BundleError(bundle: bundle.path, artifact: "index.json", reason: "an image entry (\(entry.digest)) has no reference name")
-                }
-                return (reference: try Reference(parsing: name), digest: entry.digest)
-            }
+            let targets = try imagesToCheck(in: bundle)
             outcome.images = try await TrustGate(policy: policy).verdicts(for: targets, in: try LayoutSignatureMaterial(bundle: bundle))
             for verdict in outcome.images where !verdict.trusted {
                 outcome.failures.append("\(verdict.reference)@\(verdict.digest): not trusted: \(verdict.reason)")
             }
         }
         return outcome
+    }
+
+    /// Why the bundle's own signature fails with `key`, or nil when it verifies.
+    func bundleSignatureFailure(_ bundle: BundleFile, key: String) throws -> String? {
+        do { try BundleSignature.verify(bundle, with: try PublicKey(file: key)) } catch let error as BundleSignatureError {
+            return error.description
+        }
+        return nil
+    }
+
+    /// The images of the bundle (its `index.json` entries of kind image), by reference and digest.
+    func imagesToCheck(in bundle: BundleFile) throws -> [(reference: Reference, digest: Digest)] {
+        try bundle.layoutIndex().manifests.filter { LayoutAnnotation.kind(of: $0) == .image }.map { entry in
+            guard let name = LayoutAnnotation.reference(of: entry) else {
+                throw BundleError(bundle: bundle.path, artifact: "index.json", reason: "an image entry (\(entry.digest)) has no reference name")
+            }
+            return (reference: try Reference(parsing: name), digest: entry.digest)
+        }
     }
 
     /// Runs the checks and throws unless all passed (`transit push` checks before sending anything).

@@ -22,25 +22,36 @@ public struct ImageSigner: Sendable {
         return (payload, try key.sign(payload))
     }
 
-    /// Signs `image` (resolved to `digest`) in content store `store`; returns the `.sig` entry recorded,
-    /// or nil when this key already signed it.
-    public func sign(_ image: Reference, digest: Digest, in store: ContentStore) throws -> Descriptor? {
-        let tag = "\(digest.tagForm).sig"
-        let name = "\(image.name):\(tag)"
-        let existing = try store.index().manifests.first { LayoutAnnotation.kind(of: $0) == .signature && LayoutAnnotation.reference(of: $0) == name }
-        let layers = try existing.map { entry -> [Descriptor] in
-            guard case .image(let manifest) = try store.manifest(entry).content else { throw StoreError(path: name, reason: "not an image manifest") }
-            return manifest.layers
-        } ?? []
-        let (payload, signature) = try signature(for: image, digest: digest)
-        guard let written = CosignSignatureManifest.appending(payload: payload, signature: signature, by: key.publicKey, to: layers) else { return nil }
-        try put(payload, in: store)
-        try put(written.config, in: store)
-        let manifest = try Manifest(bytes: written.manifest, declaredType: MediaType.ociManifest, source: name)
-        try store.putManifest(manifest)
-        let entry = StoreSink.indexEntry(CopiedArtifact(kind: .signature, reference: try image.withTag(tag), descriptor: manifest.descriptor, subject: digest))
-        try store.record([entry])
-        return entry
+    /// Signs each image (a reference resolved to a digest) in content store `store`, recording every new
+    /// `.sig` entry at once at the end; returns each image's entry, or nil where this key had signed it already.
+    public func sign(_ images: [(reference: Reference, digest: Digest)], in store: ContentStore) throws -> [Descriptor?] {
+        var signatures: [String: Descriptor] = [:]
+        for entry in try store.index().manifests where LayoutAnnotation.kind(of: entry) == .signature {
+            if let name = LayoutAnnotation.reference(of: entry) { signatures[name] = entry }
+        }
+        var results: [Descriptor?] = []
+        for (image, digest) in images {
+            let tag = "\(digest.tagForm).sig"
+            let name = "\(image.name):\(tag)"
+            let layers = try signatures[name].map { entry -> [Descriptor] in
+                guard case .image(let manifest) = try store.manifest(entry).content else { throw StoreError(path: name, reason: "not an image manifest") }
+                return manifest.layers
+            } ?? []
+            let (payload, signature) = try signature(for: image, digest: digest)
+            guard let written = CosignSignatureManifest.appending(payload: payload, signature: signature, by: key.publicKey, to: layers) else {
+                results.append(nil)
+                continue
+            }
+            try put(payload, in: store)
+            try put(written.config, in: store)
+            let manifest = try Manifest(bytes: written.manifest, declaredType: MediaType.ociManifest, source: name)
+            try store.putManifest(manifest)
+            let entry = StoreSink.indexEntry(CopiedArtifact(kind: .signature, reference: try image.withTag(tag), descriptor: manifest.descriptor, subject: digest))
+            signatures[name] = entry
+            results.append(entry)
+        }
+        try store.record(results.compactMap { $0 })
+        return results
     }
 
     /// Signs `image` (resolved to `digest`) in its registry, appending to the `.sig` manifest there.

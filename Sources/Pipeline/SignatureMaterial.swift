@@ -16,14 +16,28 @@ public protocol SignatureMaterial: Sendable {
 
 /// Signatures in an OCI layout whose `index.json` entries carry Airlock's annotations (a store or a bundle).
 public struct LayoutSignatureMaterial: SignatureMaterial {
-    let entries: [Descriptor]
+    /// `.sig` entries by reference name (`repo:sha256-<hex>.sig`).
+    let signatures: [String: Descriptor]
+    /// Referrer entries by `repository@subject`.
+    let referrers: [String: [Descriptor]]
     let readManifest: @Sendable (Descriptor) throws -> Manifest
     let readBlob: @Sendable (Descriptor) throws -> Data
 
     /// `entries` are the layout's `index.json` entries (or the ones about to be recorded).
     public init(entries: [Descriptor], manifest: @escaping @Sendable (Descriptor) throws -> Manifest,
                 blob: @escaping @Sendable (Descriptor) throws -> Data) {
-        self.entries = entries
+        var signatures: [String: Descriptor] = [:]
+        var referrers: [String: [Descriptor]] = [:]
+        for entry in entries {
+            let a = entry.annotations ?? [:]
+            switch LayoutAnnotation.kind(of: entry) {
+            case .signature: if let name = a[LayoutAnnotation.referenceName] { signatures[name] = entry }
+            case .referrer: referrers["\(a[LayoutAnnotation.repository] ?? "")@\(a[LayoutAnnotation.subject] ?? "")", default: []].append(entry)
+            default: break
+            }
+        }
+        self.signatures = signatures
+        self.referrers = referrers
         self.readManifest = manifest
         self.readBlob = blob
     }
@@ -53,19 +67,11 @@ public struct LayoutSignatureMaterial: SignatureMaterial {
     }
 
     public func legacySignatures(of image: Reference, digest: Digest) async throws -> Manifest? {
-        let name = "\(image.name):\(digest.tagForm).sig"
-        guard let entry = entries.first(where: { LayoutAnnotation.kind(of: $0) == .signature && LayoutAnnotation.reference(of: $0) == name }) else {
-            return nil
-        }
-        return try readManifest(entry)
+        try signatures["\(image.name):\(digest.tagForm).sig"].map(readManifest)
     }
 
     public func referrers(of image: Reference, digest: Digest) async throws -> [Manifest] {
-        try entries.filter { entry in
-            let a = entry.annotations ?? [:]
-            return LayoutAnnotation.kind(of: entry) == .referrer && a[LayoutAnnotation.subject] == digest.description
-                && a[LayoutAnnotation.repository] == image.name
-        }.map(readManifest)
+        try (referrers["\(image.name)@\(digest)"] ?? []).map(readManifest)
     }
 
     public func smallBlob(_ descriptor: Descriptor, of image: Reference) async throws -> Data { try readBlob(descriptor) }

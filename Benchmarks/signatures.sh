@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Signature verification benchmark: COUNT (default 1000) images, each signed with `connected sign`, packed
+# into a bundle; then `transit verify BUNDLE --key` (every blob hashed and every signature checked) versus
+# `transit verify BUNDLE` (blobs only). The difference is the CPU the signature checks cost.
+# Prints median CPU seconds (user + system) of each, the per-signature cost, and peak RSS.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=${WORK:-/tmp/airlock-bench-signatures}
+ROUNDS=${ROUNDS:-5}
+COUNT=${COUNT:-1000}
+rm -rf "$WORK"; mkdir -p "$WORK"
+trap 'rm -rf "$WORK"' EXIT
+(cd "$root" && swift build -c release >&2)
+bin=$(cd "$root" && swift build -c release --show-bin-path)
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# prints "cpu_seconds wall_seconds peak_kib" of a command that must exit 0
+cpu() { /usr/bin/time -f '%U %S %e %M' -o "$WORK/time.out" "$@" >/dev/null 2>"$WORK/cmd.err" || { cat "$WORK/cmd.err" >&2; return 1; }
+        awk '{printf "%.3f %s %s\n", $1 + $2, $3, $4}' "$WORK/time.out"; }
+
+python3 "$root/Benchmarks/make-store.py" "$WORK/store" "$COUNT"
+export COSIGN_PASSWORD=bench
+"$bin/connected" generate-key-pair --output-key-prefix "$WORK/bench" 2>/dev/null
+refs=$(seq 0 $((COUNT - 1)) | sed 's|.*|bench.local/sig/app-&:1|')
+"$bin/connected" sign -q --key "$WORK/bench.key" --store "$WORK/store" $refs
+"$bin/connected" pack -q --store "$WORK/store" -o "$WORK/signed.tar"
+
+with=(); without=(); with_wall=(); rss=0
+for _ in $(seq "$ROUNDS"); do
+  read -r c w m < <(cpu "$bin/transit" verify -q "$WORK/signed.tar" --key "$WORK/bench.pub"); with+=("$c"); with_wall+=("$w")
+  [ "$m" -gt "$rss" ] && rss=$m
+  read -r c _ _ < <(cpu "$bin/transit" verify -q "$WORK/signed.tar"); without+=("$c")
+done
+a=$(median "${with[@]}"); b=$(median "${without[@]}"); w=$(median "${with_wall[@]}")
+echo "signatures: $COUNT images, each with one cosign signature, $ROUNDS rounds (medians)"
+echo "transit verify --key: $a s CPU ($w s wall), peak RSS $((rss/1024)) MiB"
+echo "transit verify (blobs only): $b s CPU"
+awk -v a="$a" -v b="$b" -v n="$COUNT" 'BEGIN { printf "signature checks: %.3f s CPU for %d signatures (%.0f µs each)\n", a - b, n, (a - b) / n * 1e6 }'
