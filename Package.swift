@@ -29,14 +29,15 @@ let package = Package(
         .target(name: "Registry", dependencies: ["OCI", "CCurl"]),
         .target(name: "Bundle", dependencies: ["OCI", "CLinux", "Archive", "Registry"]),
         .target(name: "Archive", dependencies: ["CArchive", "OCI"]),
-        .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Yams"]),
+        .target(name: "Charts", dependencies: ["OCI", "Registry", "CArchive", "Yams"]),
+        .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Charts", "Yams"]),
         .target(name: "ZoneSupport", dependencies: [
             "OCI", "Registry", "Bundle", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "ConnectedZone", dependencies: [
-            "OCI", "Registry", "Bundle", "Pipeline", "ZoneSupport",
+            "OCI", "Registry", "Bundle", "Charts", "Pipeline", "ZoneSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "ConnectedZone"),
         .executableTarget(name: "TransitZone", dependencies: [
@@ -54,7 +55,8 @@ let package = Package(
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "OCI"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCI"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OCI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "Registry", "Bundle", "Pipeline"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "OCI", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "Registry", "Bundle", "Pipeline", "Charts"]),
     ],
     swiftLanguageModes: [.v6]
 )
