@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Charts", dependencies: ["OCI", "Registry", "CArchive", "Yams"]),
         .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Charts", "Yams"]),
         .target(name: "ZoneSupport", dependencies: [
-            "OCI", "Registry", "Bundle", "Pipeline",
+            "OCI", "Registry", "Bundle", "Charts", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -41,7 +41,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "ConnectedZone"),
         .executableTarget(name: "TransitZone", dependencies: [
-            "OCI", "Registry", "Bundle", "Pipeline", "ZoneSupport",
+            "OCI", "Registry", "Bundle", "Charts", "Pipeline", "ZoneSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "TransitZone"),
         .executableTarget(name: "AirgapZone", dependencies: [

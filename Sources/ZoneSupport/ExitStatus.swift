@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bundle
+import Charts
 import Foundation
 import OCI
 import Pipeline
@@ -27,6 +28,7 @@ public enum ExitStatus {
             default: return failure
             }
         case is BundleManifestError, is ReferenceError, is PlatformError, is DigestError, is BundleLayoutError: return invalidInput
+        case ChartError.invalidConstraint: return invalidInput
         case is CredentialError: return authentication
         case is BundleError: return failure
         default: return failure
