@@ -114,7 +114,7 @@ public struct ChartExporter {
             return value.resolvedTagIsString ? Node(scalar.string, Tag(.str), .doubleQuoted) : Node(scalar.string)
         case .sequence(let items): return Node(items.map(node))
         case .mapping(let map):
-            return Node(map.map { ($0.key.string ?? "", node($0.value)) }.sorted { $0.0 < $1.0 }.map { (Node($0.0, Tag(.str), .doubleQuoted), $0.1) })
+            return Node(map.map { ($0.key.string ?? "", node($0.value)) }.sorted { $0.0 < $1.0 }.map { (Node($0.0), $0.1) })
         case .alias: return Node("null", Tag(.null))
         }
     }
