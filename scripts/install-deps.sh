@@ -19,3 +19,5 @@ fi
 # The test token service signs its tokens with Python's `cryptography` (for whichever python3 is first on PATH).
 python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q cryptography \
   || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-cryptography
+# The chart tests check Airlock against the real Helm engine: PyPI's helm-python-sdk (../shared/tools/helmpy.py drives it).
+python3 -c 'import helm_python' 2>/dev/null || python3 -m pip install -q helm-python-sdk==0.2.2
