@@ -53,9 +53,6 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
 
     public var description: String { original }
 
-    /// Whether the two are the same version (metadata ignored), as semver's `Equal`.
-    public func isEquivalent(to other: SemanticVersion) -> Bool { compare(other) == 0 }
-
     public static func < (a: SemanticVersion, b: SemanticVersion) -> Bool { a.compare(b) < 0 }
 
     /// -1, 0 or 1: numbers, then a release above any of its pre-releases, then pre-releases part by part.

@@ -41,13 +41,6 @@ public struct VersionConstraint: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether `text` is a range rather than one exact version (Helm's `isVersionRange`).
-    public static func isRange(_ text: String) -> Bool {
-        if text.contains(where: { "^~<>=!*".contains($0) }) || text.contains("||") || text.contains(" - ") { return true }
-        let core = text.firstIndex(where: { $0 == "-" || $0 == "+" }).map { text[..<$0] } ?? Substring(text)
-        return core.contains { $0 == "x" || $0 == "X" }
-    }
-
     // MARK: - Parsing
 
     static let operators = ["!=", ">=", "=>", "<=", "=<", "~>", ">", "<", "=", "~", "^"]
