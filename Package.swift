@@ -30,18 +30,19 @@ let package = Package(
         .target(name: "Bundle", dependencies: ["OCI", "CLinux", "Archive", "Registry"]),
         .target(name: "Archive", dependencies: ["CArchive", "OCI"]),
         .target(name: "Trust", dependencies: ["OCI", "COpenSSL", "CSodium", "Yams"]),
-        .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Trust", "Yams"]),
+        .target(name: "Charts", dependencies: ["OCI", "Registry", "CArchive", "Yams"]),
+        .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Trust", "Charts", "Yams"]),
         .target(name: "ZoneSupport", dependencies: [
-            "OCI", "Registry", "Bundle", "Pipeline", "Trust",
+            "OCI", "Registry", "Bundle", "Charts", "Pipeline", "Trust",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "ConnectedZone", dependencies: [
-            "OCI", "Registry", "Bundle", "Pipeline", "Trust", "ZoneSupport",
+            "OCI", "Registry", "Bundle", "Charts", "Pipeline", "Trust", "ZoneSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "ConnectedZone"),
         .executableTarget(name: "TransitZone", dependencies: [
-            "OCI", "Registry", "Bundle", "Pipeline", "Trust", "ZoneSupport",
+            "OCI", "Registry", "Bundle", "Charts", "Pipeline", "Trust", "ZoneSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "TransitZone"),
         .executableTarget(name: "AirgapZone", dependencies: [
@@ -55,8 +56,9 @@ let package = Package(
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "OCI"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCI"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OCI"]),
-        .testTarget(name: "TrustTests", dependencies: ["Trust", "OCI"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "Registry", "Bundle", "Pipeline", "Trust"]),
+        .testTarget(name: "TrustTests", dependencies: ["Trust", "OCI", "TestSupport"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "OCI", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "Registry", "Bundle", "Pipeline", "Trust", "Charts"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -74,10 +74,10 @@ struct MakeBundle: AsyncParsableCommand {
             let temporary: String? = store == nil ? "\(directory)/.\(name).store-\(getpid())" : nil
             defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
             let store = try ContentStore(at: self.store ?? temporary ?? "")
-            let report = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)
-            if !output.quiet && !output.json { printItems(report) }
+            let (report, charts) = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)
+            if !output.quiet && !output.json { printCharts(charts); printItems(report) }
             let manifestText = try what.manifest.map { try String(contentsOfFile: $0, encoding: .utf8) }
-            try finishBundle(store: store, entries: report.artifacts.map(StoreSink.indexEntry), manifestText: manifestText,
+            try finishBundle(store: store, entries: report.artifacts.map(StoreSink.indexEntry) + charts.entries, manifestText: manifestText,
                              options: bundle, output: output, started: started)
         }
     }

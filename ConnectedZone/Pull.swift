@@ -27,11 +27,12 @@ struct Pull: AsyncParsableCommand {
         try await runReportingErrors("connected") {
             let store = try ContentStore(at: self.store)
             let started = Date()
-            let report = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)
+            let (report, charts) = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)
             let seconds = Date().timeIntervalSince(started)
             if output.json {
-                try printJSON(PullSummary(store: store.root, seconds: seconds, report: report))
+                try printJSON(PullSummary(store: store.root, seconds: seconds, report: report, charts: charts.charts))
             } else if !output.quiet {
+                printCharts(charts)
                 printItems(report)
                 print("pulled \(report.items.count) images into \(store.root): \(report.blobsFetched) blobs fetched "
                       + "(\(ProgressView.format(bytes: report.bytesFetched))), \(report.blobsSkipped) already present, "
@@ -49,19 +50,30 @@ func printItems(_ report: CopyReport) {
     }
 }
 
+/// One line per pulled chart: reference, digest, where it came from, images and dependencies left out.
+func printCharts(_ report: ChartPuller.Report) {
+    for chart in report.charts {
+        print("\(chart.reference) \(chart.digest) from \(chart.source)" + (chart.provenance ? " +prov" : "")
+              + (chart.images.isEmpty ? "" : " (\(chart.images.count) images named)"))
+        for dependency in chart.dependenciesNotPulled { print("  dependency not pulled: \(dependency)") }
+    }
+}
+
 /// The `--json` output of `connected pull`.
 struct PullSummary: Encodable {
     var store: String
     var seconds: Double
     var report: CopyReport
+    var charts: [ChartPuller.PulledChart]
 
-    enum CodingKeys: String, CodingKey { case store, seconds, images, blobsFetched, bytesFetched, blobsSkipped }
+    enum CodingKeys: String, CodingKey { case store, seconds, images, charts, blobsFetched, bytesFetched, blobsSkipped }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(store, forKey: .store)
         try c.encode((seconds * 1000).rounded() / 1000, forKey: .seconds)
         try c.encode(report.items, forKey: .images)
+        try c.encode(charts, forKey: .charts)
         try c.encode(report.blobsFetched, forKey: .blobsFetched)
         try c.encode(report.bytesFetched, forKey: .bytesFetched)
         try c.encode(report.blobsSkipped, forKey: .blobsSkipped)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bundle
+import Charts
 import Foundation
 import OCI
 import Pipeline
@@ -48,9 +49,20 @@ struct PullOptions: ParsableArguments {
         return requests
     }
 
-    /// Pulls the plan into `store`, showing progress unless `quiet`.
-    func pull(into store: ContentStore, registry: RegistryOptions, quiet: Bool) async throws -> CopyReport {
-        let requests = try plan()
+    /// The charts the manifest lists.
+    func chartPlan() throws -> [ChartRequest] {
+        try manifest.map { try BundleManifest(contentsOf: $0).charts.map(\.request) } ?? []
+    }
+
+    /// Pulls the plan into `store`, showing progress unless `quiet`: charts first (with the images they name
+    /// when asked), then every image; `index.json` gains the charts only when the images succeeded too.
+    func pull(into store: ContentStore, registry: RegistryOptions, quiet: Bool) async throws -> (images: CopyReport, charts: ChartPuller.Report) {
+        var requests = try plan()
+        let client = try registry.makeClient()
+        let charts = try await ChartPuller(store: store, client: client, basicAuth: registry.creds).pull(try chartPlan())
+        let platforms = try platform.map { list in try list.split(separator: ",").map { try Platform(parsing: String($0).trimmingCharacters(in: .whitespaces)) } }
+        let defaultPlatforms = try platforms ?? manifest.map { try BundleManifest(contentsOf: $0).platforms } ?? nil
+        requests += charts.imageRequests.map { CopyRequest(reference: $0, platforms: defaultPlatforms) }
         let view = ProgressView(quiet: quiet, totalReferences: requests.count)
         defer { view.finish() }
         var options = CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers)
@@ -58,9 +70,10 @@ struct PullOptions: ParsableArguments {
             let gate = TrustGate(policy: policy)
             options.gate = { artifacts in try await Self.verify(artifacts, with: gate, in: store) }
         }
-        let engine = CopyEngine(source: RegistrySource(client: try registry.makeClient()), sink: StoreSink(store: store),
-                                options: options, progress: view)
-        return try await engine.copy(requests)
+        let engine = CopyEngine(source: RegistrySource(client: client), sink: StoreSink(store: store), options: options, progress: view)
+        let images = try await engine.copy(requests)
+        try store.record(charts.entries)
+        return (images, charts)
     }
 
     /// Checks the signatures of the pulled images (kind image) before they are recorded in the store.

@@ -22,3 +22,5 @@ python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q crypto
 # The cosign key checks open our key files with PyNaCl's secretbox (and hashlib's scrypt).
 python3 -c 'import nacl' 2>/dev/null || python3 -m pip install -q pynacl \
   || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-nacl
+# The chart tests check Airlock against the real Helm engine: PyPI's helm-python-sdk (../shared/tools/helmpy.py drives it).
+python3 -c 'import helm_python' 2>/dev/null || python3 -m pip install -q helm-python-sdk==0.2.2

@@ -10,6 +10,8 @@ public enum LayoutAnnotation {
     public static let subject = "dev.airlock.subject"
     /// For referrers (which have no tag): the repository they came from, `docker.io/library/nginx`.
     public static let repository = "dev.airlock.repository"
+    /// For charts: where the chart came from (`https://repo nginx@^1.2`, `oci://host/path/nginx@1.2.3`).
+    public static let source = "dev.airlock.source"
     /// For an index copied with a platform filter: the platforms whose manifests are present.
     public static let platforms = "dev.airlock.platforms"
 

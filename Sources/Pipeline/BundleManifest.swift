@@ -1,3 +1,4 @@
+import Charts
 import Foundation
 import OCI
 import Yams
@@ -12,6 +13,11 @@ import Yams
 ///   - docker.io/library/redis:7.4.1
 ///   - ref: quay.io/prometheus/prometheus:v3.1.0
 ///     platforms: [linux/amd64]
+/// charts:
+///   - repository: https://helm.nginx.com/stable    # or oci://ghcr.io/org/charts
+///     name: nginx-ingress
+///     version: "^2.6"                              # a version or constraint; omitted = newest release
+///     images: true                                 # also pull the images the chart names
 /// ```
 public struct BundleManifest: Sendable {
     /// One image entry and the line it is on.
@@ -27,6 +33,13 @@ public struct BundleManifest: Sendable {
     public var name: String?
     public var platforms: [Platform]?
     public var images: [Image]
+    public var charts: [Chart]
+
+    /// One chart entry and the line it is on.
+    public struct Chart: Sendable {
+        public var request: ChartRequest
+        public var line: Int
+    }
 
     /// Reads and checks the manifest at `path`.
     public init(contentsOf path: String) throws(BundleManifestError) {
@@ -52,6 +65,7 @@ public struct BundleManifest: Sendable {
         var name: String?
         var platforms: [Platform]?
         var images: [Image] = []
+        var charts: [Chart] = []
         for (keyNode, value) in top {
             let key = try reader.string(keyNode, field: "(key)")
             switch key {
@@ -67,8 +81,13 @@ public struct BundleManifest: Sendable {
                 for (position, entry) in list.enumerated() {
                     images.append(try reader.image(entry, field: "images[\(position)]"))
                 }
+            case "charts":
+                guard case .sequence(let list) = value else { throw reader.error(value, key, "expected a list of charts") }
+                for (position, entry) in list.enumerated() {
+                    charts.append(try reader.chart(entry, field: "charts[\(position)]"))
+                }
             default:
-                throw reader.error(keyNode, key, "unknown field (expected version, name, platforms, images)")
+                throw reader.error(keyNode, key, "unknown field (expected version, name, platforms, images, charts)")
             }
         }
         guard let version else { throw BundleManifestError(file: file, line: root.mark?.line, field: "version", message: "missing; add 'version: 1'") }
@@ -82,10 +101,18 @@ public struct BundleManifest: Sendable {
             }
             seen[image.reference.description] = image.line
         }
+        seen = [:]
+        for chart in charts {
+            if let first = seen[chart.request.description] {
+                throw BundleManifestError(file: file, line: chart.line, field: "charts", message: "\(chart.request.description) is listed twice (first on line \(first))")
+            }
+            seen[chart.request.description] = chart.line
+        }
         self.version = version
         self.name = name
         self.platforms = platforms
         self.images = images
+        self.charts = charts
     }
 
     /// The copies this manifest asks for, each with its own platforms or the manifest's default.
@@ -121,6 +148,33 @@ public struct BundleManifest: Sendable {
         func reference(_ node: Node, field: String) throws(BundleManifestError) -> Reference {
             let text = try string(node, field: field)
             do { return try Reference(parsing: text) } catch { throw self.error(node, field, error.description) }
+        }
+
+        func chart(_ node: Node, field: String) throws(BundleManifestError) -> Chart {
+            guard case .mapping(let map) = node else { throw error(node, field, "expected a mapping with repository and name") }
+            var repository: String?, name: String?, version: String?
+            var images = false, dependencies = false
+            for (keyNode, value) in map {
+                let key = try string(keyNode, field: field)
+                switch key {
+                case "repository": repository = try string(value, field: "\(field).repository")
+                case "name": name = try string(value, field: "\(field).name")
+                case "version": version = try string(value, field: "\(field).version")
+                case "images", "dependencies":
+                    guard let flag = value.bool else { throw error(value, "\(field).\(key)", "expected true or false") }
+                    if key == "images" { images = flag } else { dependencies = flag }
+                default: throw error(keyNode, "\(field).\(key)", "unknown field (expected repository, name, version, images, dependencies)")
+                }
+            }
+            guard let repository else { throw error(node, "\(field).repository", "missing: an http(s):// chart repository URL or oci://HOST/PATH") }
+            guard let name else { throw error(node, "\(field).name", "missing: the chart's name") }
+            if let version {
+                do { _ = try VersionConstraint(version) } catch { throw self.error(node, "\(field).version", error.description) }
+            }
+            do {
+                return Chart(request: try ChartRequest(repository: repository, name: name, version: version, images: images, dependencies: dependencies),
+                             line: node.mark?.line ?? 0)
+            } catch { throw self.error(node, "\(field).repository", error.description) }
         }
 
         func image(_ node: Node, field: String) throws(BundleManifestError) -> Image {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bundle
+import Charts
 import Foundation
 import OCI
 import Pipeline
@@ -31,6 +32,7 @@ public enum ExitStatus {
             default: return failure
             }
         case is BundleManifestError, is ReferenceError, is PlatformError, is DigestError, is BundleLayoutError: return invalidInput
+        case ChartError.invalidConstraint: return invalidInput
         case is CredentialError: return authentication
         case is SignatureCheckError, is BundleSignatureError: return untrusted
         case is TrustError, is KeyPasswordError: return invalidInput

@@ -1,11 +1,11 @@
 import Foundation
 import OCI
+import TestSupport
 import Trust
 
 /// The shared test vectors in Tests/Fixtures (see its README for each file's source and expected result).
 enum Fixture {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures").path
+    static let root = Fixtures.root
 
     static func path(_ relative: String) -> String { "\(root)/\(relative)" }
 
