@@ -1,3 +1,4 @@
+import OCI
 import Yams
 
 /// A chart's `Chart.yaml` as Helm loads it (chart API v1 and v2): the fields Helm knows, with Helm's defaults

@@ -30,7 +30,7 @@ public enum CosignSignatureManifest {
     public static func write(layers: [Descriptor]) -> Written {
         let zeroTime = "0001-01-01T00:00:00Z"
         let history = Array(repeating: #"{"created":"\#(zeroTime)"}"#, count: layers.count).joined(separator: ",")
-        let diffIDs = layers.map { GoJSON.string($0.digest.description) }.joined(separator: ",")
+        let diffIDs = layers.map { GoJSON.quoted($0.digest.description) }.joined(separator: ",")
         let config = Data((#"{"architecture":"","created":"\#(zeroTime)","history":[\#(history)],"os":"","#
             + #""rootfs":{"type":"layers","diff_ids":[\#(diffIDs)]},"config":{}}"#).utf8)
         let configDescriptor = Descriptor(mediaType: MediaType.ociConfig, digest: .sha256(of: config), size: Int64(config.count))
@@ -41,8 +41,8 @@ public enum CosignSignatureManifest {
 
     /// A descriptor as go-containerregistry marshals it: mediaType, size, digest, annotations.
     static func descriptorJSON(_ d: Descriptor) -> String {
-        var text = #"{"mediaType":\#(GoJSON.string(d.mediaType)),"size":\#(d.size),"digest":\#(GoJSON.string(d.digest.description))"#
-        if let annotations = d.annotations, !annotations.isEmpty { text += #","annotations":\#(GoJSON.object(annotations))"# }
+        var text = #"{"mediaType":\#(GoJSON.quoted(d.mediaType)),"size":\#(d.size),"digest":\#(GoJSON.quoted(d.digest.description))"#
+        if let annotations = d.annotations, !annotations.isEmpty { text += #","annotations":\#(GoJSON.sortedObject(annotations).text)"# }
         return text + "}"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// The Rekor bundle cosign stores in a legacy signature's `dev.sigstore.cosign/bundle` annotation: a signed
 /// entry timestamp (SET) by the transparency log over the entry it logged.
@@ -28,7 +29,7 @@ public struct RekorSET: Sendable, Decodable {
 
     /// The bytes the log signed: the payload as canonical JSON (keys sorted, no whitespace).
     var signedBytes: Data {
-        Data(#"{"body":\#(GoJSON.string(entry.body)),"integratedTime":\#(entry.integratedTime),"logID":\#(GoJSON.string(entry.logID)),"logIndex":\#(entry.logIndex)}"#.utf8)
+        Data(#"{"body":\#(GoJSON.quoted(entry.body)),"integratedTime":\#(entry.integratedTime),"logID":\#(GoJSON.quoted(entry.logID)),"logIndex":\#(entry.logIndex)}"#.utf8)
     }
 
     /// Checks the SET with the log's key, then that the logged entry is this signature over this payload.

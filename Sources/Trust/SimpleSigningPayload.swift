@@ -61,10 +61,10 @@ public struct SimpleSigningPayload: Sendable, Equatable {
     /// The bytes parsed, or for a new payload the bytes exactly as cosign writes them (Go `encoding/json`).
     public var bytes: Data {
         if let parsedBytes { return parsedBytes }
-        let optionalText = annotations.map(GoJSON.object) ?? "null"
-        let text = #"{"critical":{"identity":{"docker-reference":"# + GoJSON.string(dockerReference)
-            + #"},"image":{"docker-manifest-digest":"# + GoJSON.string(manifestDigest.description)
-            + #"},"type":"# + GoJSON.string(Self.type) + #"},"optional":"# + optionalText + "}"
+        let optionalText = annotations.map { GoJSON.sortedObject($0).text } ?? "null"
+        let text = #"{"critical":{"identity":{"docker-reference":"# + GoJSON.quoted(dockerReference)
+            + #"},"image":{"docker-manifest-digest":"# + GoJSON.quoted(manifestDigest.description)
+            + #"},"type":"# + GoJSON.quoted(Self.type) + #"},"optional":"# + optionalText + "}"
         return Data(text.utf8)
     }
 

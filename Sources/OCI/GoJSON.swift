@@ -1,7 +1,7 @@
 /// JSON text exactly as Go's `encoding/json` writes it: no spaces, object keys in the order given
 /// (Go writes struct fields in declaration order and map keys sorted), and Go's string escaping
-/// (`<`, `>`, `&`, U+2028 and U+2029 escaped). Helm's chart config blob is such JSON, and its digest
-/// must come out the same.
+/// (`<`, `>`, `&`, U+2028 and U+2029 escaped). Helm's chart config blob and cosign's signature
+/// payloads and manifests are such JSON, and their digests must come out the same.
 public enum GoJSON: Sendable, Equatable {
     case string(String)
     case integer(Int64)
@@ -13,6 +13,14 @@ public enum GoJSON: Sendable, Equatable {
     case object([(String, GoJSON)])
 
     public static func == (a: GoJSON, b: GoJSON) -> Bool { a.text == b.text }
+
+    /// A map of strings as Go marshals `map[string]string`: keys sorted.
+    public static func sortedObject(_ values: [String: String]) -> GoJSON {
+        .object(values.keys.sorted().map { ($0, .string(values[$0]!)) })
+    }
+
+    /// `value` as a quoted JSON string with Go's escaping.
+    public static func quoted(_ value: String) -> String { GoJSON.string(value).text }
 
     /// The encoded text.
     public var text: String {
@@ -45,7 +53,7 @@ public enum GoJSON: Sendable, Equatable {
     }
 
     /// Go's float formatting: integral values without a fraction, others in their shortest form.
-    static func format(_ d: Double) -> String {
+    public static func format(_ d: Double) -> String {
         if d == d.rounded(), abs(d) < 1e21 { return String(Int64(d)) }
         return "\(d)"
     }
