@@ -3,7 +3,9 @@
 # registry on loopback, seed it with realistic images (../shared/tools/make-test-images.sh: Debian
 # packages as layers, an amd64+arm64 index, a Docker v2s2 manifest), then `connected pull` them all
 # into a content store and check the result with skopeo; then pack the store into a bundle, verify it
-# offline and push it into a second registry, as the transit zone would.
+# offline and push it into a second registry, as the transit zone would. Signatures travel too: a release
+# key signs every image in the store and the bundle itself; transit checks both before pushing and countersigns
+# each image with a site key, which `airgap verify` then accepts against the private registry.
 #
 #   scripts/demo.sh [STORE_DIR]        (default: ./out/demo-store)
 #
@@ -12,6 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 store=${1:-$root/out/demo-store}
+[ $# -eq 0 ] && rm -rf "$store"   # the default store starts empty: its references name this run's registry port
 WORK=${WORK:-/tmp/airlock-demo}
 scripts/install-deps.sh
 swift build -c release
@@ -49,16 +52,28 @@ while IFS=$'\t' read -r ref digest type; do
   printf '%-52s %s  %s\n' "$ref" "${digest:0:19}…" "$read_by"
 done
 
-# Across the gap: pack the store into a bundle, verify it offline, push it into a second (private) registry.
+# Sign every image of the store with a release key (cosign's formats; the password as cosign reads it).
+export COSIGN_PASSWORD=${COSIGN_PASSWORD-demo}
+keys=$root/out/keys
+mkdir -p "$keys"
+for name in release site; do "$bin/connected" generate-key-pair --output-key-prefix "$keys/$name" --force; done
+images=$(jq -r '.manifests[] | select(.annotations["dev.airlock.kind"]=="image") | .annotations["org.opencontainers.image.ref.name"]' "$store/index.json")
+echo "==> connected sign --key $keys/release.key --store $store (every image)" >&2
+"$bin/connected" sign --key "$keys/release.key" --store "$store" $images
+
+# Across the gap: pack the store into a signed bundle, verify it offline, push it into a second (private) registry.
 bundle=$root/out/demo.tar
-echo "==> connected pack --store $store -o $bundle" >&2
-"$bin/connected" pack --store "$store" -o "$bundle"
-echo "==> transit verify $bundle" >&2
-"$bin/transit" verify "$bundle"
+echo "==> connected pack --store $store -o $bundle --sign-key $keys/release.key" >&2
+"$bin/connected" pack --store "$store" -o "$bundle" --sign-key "$keys/release.key"
+echo "==> transit verify $bundle --key $keys/release.pub --bundle-key $keys/release.pub" >&2
+"$bin/transit" verify "$bundle" --key "$keys/release.pub" --bundle-key "$keys/release.pub"
 source_port=$port
 start_local_registry
-echo "==> transit push $bundle --to 127.0.0.1:$port/private" >&2
-"$bin/transit" push "$bundle" --to "127.0.0.1:$port/private"
+echo "==> transit push $bundle --to 127.0.0.1:$port/private --key … --bundle-key … --sign-key $keys/site.key" >&2
+"$bin/transit" push "$bundle" --to "127.0.0.1:$port/private" --key "$keys/release.pub" --bundle-key "$keys/release.pub" \
+  --sign-key "$keys/site.key"
+echo "==> airgap verify --key $keys/site.pub 127.0.0.1:$port/private/test/large:1.0" >&2
+"$bin/airgap" verify --key "$keys/site.pub" "127.0.0.1:$port/private/test/large:1.0"
 pushed=$(skopeo inspect --tls-verify=false "docker://127.0.0.1:$port/private/test/large:1.0" | jq -r .Digest)
 stored=$(jq -r --arg r "127.0.0.1:$source_port/test/large:1.0" '.manifests[]|select(.annotations["org.opencontainers.image.ref.name"]==$r)|.digest' "$store/index.json")
 [ "$pushed" = "$stored" ] || { echo "private registry serves $pushed, expected $stored" >&2; exit 1; }

@@ -201,3 +201,34 @@ import Testing
         }
     }
 }
+
+/// skopeo's `dir:` output of the local-registry image, and the real keyless `.sig` in crane's OCI layout.
+@Suite struct LayoutAndDirFixtureTests {
+    static let dir = "cosign/local-registry/skopeo-dir-transport"
+
+    @Test(arguments: [("1sig-signature-1", "cosign/cosign-repo/keys_test-pemcosignkey.pub"),
+                      ("2sig-signature-1", "cosign/cosign-repo/keys_test-pemcosignkey.pub"),
+                      ("2sig-signature-2", "cosign/local-registry/keys/ours-cosign-label-N32768.pub")])
+    func skopeoDirSignaturesVerifyForTheirImage(_ file: String, _ key: String) throws {
+        var evidence = SignatureEvidence()
+        evidence.legacy = [try Fixture.dirSignature("\(Self.dir)/\(file)")]
+        let verifier = ImageSignatureVerifier(policy: .requiring([try Fixture.key(key)]))
+        let verdict = verifier.verify(try Reference(parsing: "127.0.0.1:5000/test/hello:v1"), digest: Fixture.manifestDigest(Self.dir), evidence: evidence)
+        #expect(verdict.trusted, "\(verdict.problems)")
+        #expect(Fixture.manifestDigest(Self.dir).encoded.hasPrefix("41ff95783f94"))
+    }
+
+    @Test func craneLayoutKeylessSignatureVerifiesWithItsCertificateOnly() throws {
+        let layout = "oci/zarf-crane-oci-layout/blobs/sha256"
+        let manifest = try JSONDecoder().decode(ImageManifest.self, from: Fixture.data("\(layout)/6162308b7421163281afe8bd1c69ae16d50e675cbe93ff8b34f8ad5efb71a866"))
+        let layer = manifest.layers[0]
+        let signature = CosignSignatureLayer(layer: layer, payload: Fixture.data("\(layout)/\(layer.digest.encoded)"))
+        #expect(Digest.sha256(of: signature.payload) == layer.digest)
+        let payload = try SimpleSigningPayload(parsing: signature.payload, what: "podinfo .sig")
+        #expect(payload.dockerReference == "ghcr.io/stefanprodan/podinfo")
+        #expect(payload.manifestDigest.encoded.hasPrefix("57a654ac"))
+        let certificate = try PublicKey(certificate: Data(layer.annotations![CosignSignatureLayer.certificateAnnotation]!.utf8), origin: "leaf")
+        #expect(certificate.verify(signature: try #require(signature.signature), message: signature.payload))
+        #expect(!(try Fixture.key("cosign/containers-image/cosign.pub")).verify(signature: signature.signature!, message: signature.payload))
+    }
+}
