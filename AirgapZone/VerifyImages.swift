@@ -49,9 +49,8 @@ struct VerifyImages: AsyncParsableCommand {
                       - The signatures were verified against the specified public key
 
                     """.utf8))
-                let payloads = verdict.accepted.compactMap { try? JSONSerialization.jsonObject(with: Data($0.payload.utf8)) }
-                let line = try JSONSerialization.data(withJSONObject: payloads, options: [.withoutEscapingSlashes])
-                print(String(decoding: line, as: UTF8.self))
+                // The payloads exactly as signed (each is JSON), as one array.
+                print("[" + verdict.accepted.map(\.payload).joined(separator: ",") + "]")
             }
             if !untrusted.isEmpty { throw SignatureCheckError(untrusted: untrusted) }
         }
