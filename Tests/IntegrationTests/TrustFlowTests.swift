@@ -66,6 +66,16 @@ struct TrustFlowTests {
         #expect(sign.status == 65 && sign.errorOutput.contains("wrong password"))
     }
 
+    @Test func withoutCOSIGN_PASSWORDThePasswordIsAllOfStandardInput() async throws {
+        let scratch = try TemporaryDirectory(prefix: "airlock-stdin")
+        let prefix = scratch.file("piped")
+        try #require(ProcessInfo.processInfo.environment["COSIGN_PASSWORD"] == nil, "the child inherits the test's environment")
+        try await AirlockTool.run("connected", ["generate-key-pair", "--output-key-prefix", prefix], input: Data("piped pw\n".utf8)).check()
+        // As cosign: the trailing newline is part of the password.
+        try await Tool.run("python3", [Peers.script("cosign-check.py"), "decrypt", prefix + ".key", "piped pw\n"]).check()
+        #expect(try await Tool.run("python3", [Peers.script("cosign-check.py"), "decrypt", prefix + ".key", "piped pw"]).status == 1)
+    }
+
     @Test func signedImageIsCosignShapedAndVerifiesIndependently() async throws {
         let source = try await SignedSource()
         defer { source.registry.stop() }

@@ -10,7 +10,7 @@ public enum AirlockTool {
     }()
 
     /// Runs `connected`, `transit` or `airgap` with `arguments`; throws only when it cannot be started.
-    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:],
+    public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], input: Data? = nil,
                            timeout: Duration = .seconds(300)) async throws -> Tool.Result {
         let path = binDirectory + "/" + tool
         guard FileManager.default.isExecutableFile(atPath: path) else {
@@ -18,7 +18,7 @@ public enum AirlockTool {
         }
         // Proxies in the environment must not intercept loopback traffic.
         return try await Tool.run(path, arguments, environment: ["NO_PROXY": "*", "no_proxy": "*"].merging(environment) { $1 },
-                                  timeout: timeout)
+                                  input: input, timeout: timeout)
     }
 
     /// Every blob under `store/blobs/sha256` whose content does not hash to its name (should be none).
