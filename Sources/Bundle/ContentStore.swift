@@ -56,15 +56,28 @@ public final class ContentStore: Sendable {
 
     /// Stores a manifest's exact bytes as a blob.
     public func putManifest(_ manifest: Manifest) throws(StoreError) {
-        guard !hasBlob(manifest.descriptor) else { return }
-        let ingest = try ingest(manifest.descriptor)
+        try putBlob(manifest.bytes, as: manifest.descriptor)
+    }
+
+    /// Stores `data` (held in memory) as blob `descriptor` unless the store has it; the digest is checked.
+    public func putBlob(_ data: Data, as descriptor: Descriptor) throws(StoreError) {
+        guard !hasBlob(descriptor) else { return }
+        let ingest = try ingest(descriptor)
         do {
-            try manifest.bytes.withUnsafeBytes { try ingest.append($0) }
+            try data.withUnsafeBytes { try ingest.append($0) }
             try ingest.commit()
         } catch {
             ingest.abandon()
-            throw error as? StoreError ?? StoreError(path: blobPath(manifest.digest), reason: "\(error)")
+            throw error as? StoreError ?? StoreError(path: blobPath(descriptor.digest), reason: "\(error)")
         }
+    }
+
+    /// Stores `data` as a blob and returns its descriptor (media type `application/octet-stream`).
+    @discardableResult
+    public func putBlob(_ data: Data) throws(StoreError) -> Descriptor {
+        let descriptor = Descriptor(mediaType: "application/octet-stream", digest: .sha256(of: data), size: Int64(data.count))
+        try putBlob(data, as: descriptor)
+        return descriptor
     }
 
     /// Reads and checks the manifest `descriptor` from the store.

@@ -121,7 +121,7 @@ public final class ChartPuller: Sendable {
             }
             let configBytes = Data(archive.metadata.helmConfigJSON.utf8)
             let config = Descriptor(mediaType: HelmArtifact.configMediaType, digest: .sha256(of: configBytes), size: Int64(configBytes.count))
-            try storeBytes(configBytes, config)
+            try store.putBlob(configBytes, as: config)
             let bytes = HelmArtifact.manifest(metadata: archive.metadata, config: config, chart: chartLayer, provenance: provenanceLayer,
                                               created: HelmArtifact.rfc3339(secondsSince1970: archive.chartFileModified))
             let manifest = try Manifest(bytes: bytes, declaredType: MediaType.ociManifest, source: "chart \(archive.metadata.name)")
@@ -182,15 +182,6 @@ public final class ChartPuller: Sendable {
             while let chunk = try handle.read(upToCount: 256 * 1024), !chunk.isEmpty {
                 try chunk.withUnsafeBytes { try ingest.append($0) }
             }
-            try ingest.commit()
-        } catch { ingest.abandon(); throw error }
-    }
-
-    private func storeBytes(_ data: Data, _ descriptor: Descriptor) throws {
-        guard !store.hasBlob(descriptor) else { return }
-        let ingest = try store.ingest(descriptor)
-        do {
-            try data.withUnsafeBytes { try ingest.append($0) }
             try ingest.commit()
         } catch { ingest.abandon(); throw error }
     }

@@ -42,8 +42,8 @@ public struct ImageSigner: Sendable {
                 results.append(nil)
                 continue
             }
-            try put(payload, in: store)
-            try put(written.config, in: store)
+            try store.putBlob(payload)
+            try store.putBlob(written.config)
             let manifest = try Manifest(bytes: written.manifest, declaredType: MediaType.ociManifest, source: name)
             try store.putManifest(manifest)
             let entry = StoreSink.indexEntry(CopiedArtifact(kind: .signature, reference: try image.withTag(tag), descriptor: manifest.descriptor, subject: digest))
@@ -60,10 +60,7 @@ public struct ImageSigner: Sendable {
         let repository = Repository(image)
         let tag = "\(digest.tagForm).sig"
         var layers: [Descriptor] = []
-        do {
-            let existing = try await client.manifest(repository, reference: tag)
-            if case .image(let manifest) = existing.content { layers = manifest.layers }
-        } catch let error as RegistryError where error.kind == .notFound {}
+        if case .image(let manifest)? = try await client.manifestIfPresent(repository, reference: tag)?.content { layers = manifest.layers }
         let (payload, signature) = try signature(for: image, digest: digest)
         guard let written = CosignSignatureManifest.appending(payload: payload, signature: signature, by: key.publicKey, to: layers) else { return false }
         try await client.uploadBlob(repository, data: payload, mediaType: CosignSignatureLayer.mediaType)
@@ -71,18 +68,5 @@ public struct ImageSigner: Sendable {
         let manifest = try Manifest(bytes: written.manifest, declaredType: MediaType.ociManifest, source: "\(image.name):\(tag)")
         try await client.putManifest(repository, manifest, reference: tag)
         return true
-    }
-
-    private func put(_ data: Data, in store: ContentStore) throws {
-        let descriptor = Descriptor(mediaType: "application/octet-stream", digest: .sha256(of: data), size: Int64(data.count))
-        if store.hasBlob(descriptor) { return }
-        let ingest = try store.ingest(descriptor)
-        do {
-            try data.withUnsafeBytes { try ingest.append($0) }
-            try ingest.commit()
-        } catch {
-            ingest.abandon()
-            throw error
-        }
     }
 }

@@ -12,9 +12,7 @@ public struct RegistrySource: ContentSource {
     }
 
     public func manifestIfPresent(_ repository: Repository, tag: String) async throws -> Manifest? {
-        do { return try await client.manifest(repository, reference: tag) } catch let error as RegistryError where error.kind == .notFound {
-            return nil
-        }
+        try await client.manifestIfPresent(repository, reference: tag)
     }
 
     public func tags(_ repository: Repository) async throws -> Set<String>? {

@@ -84,10 +84,7 @@ public struct RegistrySignatureMaterial: SignatureMaterial {
     public init(client: RegistryClient) { self.client = client }
 
     public func legacySignatures(of image: Reference, digest: Digest) async throws -> Manifest? {
-        let repository = Repository(image)
-        do { return try await client.manifest(repository, reference: "\(digest.tagForm).sig") } catch let error as RegistryError where error.kind == .notFound {
-            return nil
-        }
+        try await client.manifestIfPresent(Repository(image), reference: "\(digest.tagForm).sig")
     }
 
     public func referrers(of image: Reference, digest: Digest) async throws -> [Manifest] {

@@ -23,6 +23,13 @@ extension RegistryClient {
         return manifest
     }
 
+    /// The manifest tagged (or pinned by) `reference`, or nil when the registry has none.
+    public func manifestIfPresent(_ repository: Repository, reference: String) async throws -> Manifest? {
+        do { return try await manifest(repository, reference: reference) } catch let error as RegistryError where error.kind == .notFound {
+            return nil
+        }
+    }
+
     /// Resolves a tag or digest to a descriptor with a HEAD request, or nil when the registry has no such manifest.
     public func manifestDescriptor(_ repository: Repository, reference: String) async throws -> Descriptor? {
         let what = "manifest \(repository):\(reference)"

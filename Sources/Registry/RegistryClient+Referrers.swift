@@ -26,14 +26,10 @@ extension RegistryClient {
             referrersUnsupported.withLock { _ = $0.insert(repository.host) }
         }
         if let knownTags, !knownTags.contains(subject.tagForm) { return [] }
-        do {
-            let fallback = try await manifest(repository, reference: subject.tagForm)
-            guard case .index(let index) = fallback.content else {
-                throw RegistryError(.protocolViolation, "\(what): tag \(subject.tagForm) is not an image index")
-            }
-            return index.manifests
-        } catch let error as RegistryError where error.kind == .notFound {
-            return []
+        guard let fallback = try await manifestIfPresent(repository, reference: subject.tagForm) else { return [] }
+        guard case .index(let index) = fallback.content else {
+            throw RegistryError(.protocolViolation, "\(what): tag \(subject.tagForm) is not an image index")
         }
+        return index.manifests
     }
 }

@@ -10,22 +10,13 @@ struct SignatureForgery {
 
     init(store path: String) throws { store = try ContentStore(at: path, create: false) }
 
-    func put(_ data: Data) throws -> Descriptor {
-        let descriptor = Descriptor(mediaType: "application/octet-stream", digest: .sha256(of: data), size: Int64(data.count))
-        if store.hasBlob(descriptor) { return descriptor }
-        let ingest = try store.ingest(descriptor)
-        try data.withUnsafeBytes { try ingest.append($0) }
-        try ingest.commit()
-        return descriptor
-    }
-
     /// Replaces the `.sig` manifest of `image` with one whose single layer carries `payload` and `signature`.
     func setLegacySignature(of image: Reference, digest: Digest, payload: Data, signature: Data) throws {
-        let layerBlob = try put(payload)
+        let layerBlob = try store.putBlob(payload)
         let layer = Descriptor(mediaType: CosignSignatureLayer.mediaType, digest: layerBlob.digest, size: layerBlob.size,
                                annotations: [CosignSignatureLayer.signatureAnnotation: signature.base64EncodedString()])
         let written = CosignSignatureManifest.write(layers: [layer])
-        _ = try put(written.config)
+        _ = try store.putBlob(written.config)
         let manifest = try Manifest(bytes: written.manifest, declaredType: MediaType.ociManifest, source: "forged")
         try store.putManifest(manifest)
         try store.record([StoreSink.indexEntry(CopiedArtifact(kind: .signature, reference: try image.withTag("\(digest.tagForm).sig"),
@@ -50,8 +41,8 @@ struct SignatureForgery {
         let signature = try key.sign(DSSEEnvelope.pae(payloadType: DSSEEnvelope.inTotoPayloadType, payload: statement))
         if tamper { statement = Data(String(decoding: statement, as: UTF8.self).replacingOccurrences(of: "Statement/v1", with: "Statement/v2").utf8) }
         let bundle = Data(#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"publicKey":{"hint":"\#(key.publicKey.hint)"}},"dsseEnvelope":{"payload":"\#(statement.base64EncodedString())","payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"\#(signature.base64EncodedString())"}]}}"#.utf8)
-        let bundleBlob = try put(bundle)
-        let config = try put(Data("{}".utf8))
+        let bundleBlob = try store.putBlob(bundle)
+        let config = try store.putBlob(Data("{}".utf8))
         let type = "application/vnd.dev.sigstore.bundle.v0.3+json"
         let manifestText = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"\#(type)","config":{"mediaType":"application/vnd.oci.empty.v1+json","artifactType":"\#(type)","digest":"\#(config.digest)","size":2},"layers":[{"mediaType":"\#(type)","digest":"\#(bundleBlob.digest)","size":\#(bundleBlob.size)}],"subject":{"mediaType":"\#(subjectType)","digest":"\#(digest)","size":\#(subjectSize)},"annotations":{"dev.sigstore.bundle.content":"dsse-envelope","dev.sigstore.bundle.predicateType":"https://sigstore.dev/cosign/sign/v1"}}"#
         let manifest = try Manifest(bytes: Data(manifestText.utf8), declaredType: MediaType.ociManifest, source: "bundle referrer")
