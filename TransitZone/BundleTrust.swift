@@ -58,12 +58,11 @@ struct BundleTrustOptions: ParsableArguments {
         }
     }
 
-    /// Runs the checks and throws unless all passed (`transit push` checks before sending anything).
-    func require(_ bundle: BundleFile) async throws -> Outcome {
-        let outcome = try await check(bundle)
-        if outcome.bundleSignature == "FAILED" { try BundleSignature.verify(bundle, with: try PublicKey(file: bundleKey!)) }
-        let untrusted = outcome.images.filter { !$0.trusted }
-        if !untrusted.isEmpty { throw SignatureCheckError(untrusted: untrusted) }
-        return outcome
+    /// Runs the checks and throws at the first that fails (`transit push` checks before sending anything).
+    func require(_ bundle: BundleFile) async throws {
+        if let bundleKey { try BundleSignature.verify(bundle, with: try PublicKey(file: bundleKey)) }
+        if let policy = try images.trustPolicy() {
+            _ = try await TrustGate(policy: policy).require(try imagesToCheck(in: bundle), in: try LayoutSignatureMaterial(bundle: bundle))
+        }
     }
 }
