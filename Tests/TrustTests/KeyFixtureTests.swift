@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Trust
 
 /// Every key fixture loads, decrypts or fails as Tests/Fixtures/README's source says.
@@ -86,24 +87,7 @@ import Testing
 
 /// Key kinds beyond P-256, made by the openssl command line: accepted or refused as cosign does.
 @Suite struct KeyKindTests {
-    /// Runs openssl with `arguments`; returns its standard output.
-    func openssl(_ arguments: [String], input: Data? = nil) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        let output = Pipe(), stdin = Pipe()
-        process.standardOutput = output
-        process.standardInput = stdin
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return data
-    }
-
-    func privatePEM(_ algorithm: [String]) throws -> String { String(decoding: try openssl(["genpkey"] + algorithm), as: UTF8.self) }
+    func privatePEM(_ algorithm: [String]) async throws -> String { try await Tool.output("openssl", ["genpkey"] + algorithm) }
 
     @Test(arguments: [
         (["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"], "ECDSA P-384"),
@@ -111,8 +95,8 @@ import Testing
         (["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"], "RSA 2048"),
         (["-algorithm", "ED25519"], "Ed25519"),
     ])
-    func acceptedKindsSignAndVerify(_ algorithm: [String], _ kind: String) throws {
-        let key = try PrivateKey(plainPEM: try privatePEM(algorithm), origin: "generated")
+    func acceptedKindsSignAndVerify(_ algorithm: [String], _ kind: String) async throws {
+        let key = try PrivateKey(plainPEM: try await privatePEM(algorithm), origin: "generated")
         #expect(key.publicKey.kind.description == kind)
         let reloaded = try PublicKey(pem: key.publicKey.pem, origin: "round trip")
         let message = Data("airlock".utf8)
@@ -124,7 +108,8 @@ import Testing
         (["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-224"], "curve"),
         (["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"], "RSA 1024 bits"),
     ])
-    func weakKindsAreRefused(_ algorithm: [String], _ fragment: String) throws {
-        #expect { try PrivateKey(plainPEM: try privatePEM(algorithm), origin: "weak") } throws: { "\($0)".contains(fragment) }
+    func weakKindsAreRefused(_ algorithm: [String], _ fragment: String) async throws {
+        let pem = try await privatePEM(algorithm)
+        #expect { try PrivateKey(plainPEM: pem, origin: "weak") } throws: { "\($0)".contains(fragment) }
     }
 }
