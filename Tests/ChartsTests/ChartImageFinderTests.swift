@@ -37,23 +37,7 @@ import TestSupport
     }
 
     @Test func annotationsAndImagesLock() async throws {
-        var metadata = try ChartMetadata(chartYAML: """
-            apiVersion: v2
-            name: app
-            version: 1.0.0
-            annotations:
-              artifacthub.io/images: |
-                - name: app
-                  image: ghcr.io/org/app:1.0.0
-              helm.sh/images: |
-                - name: sidecar
-                  image: quay.io/org/sidecar@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-            """, chart: "app")
-        try metadata.validate(chart: "app")
-        let directory = try TemporaryDirectory()
-        let root = directory.file("app")
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try Data("""
+        let chartYAML = """
             apiVersion: v2
             name: app
             version: 1.0.0
@@ -64,7 +48,13 @@ import TestSupport
               helm.sh/images: |
                 - name: sidecar
                   image: quay.io/org/sidecar:2
-            """.utf8).write(to: URL(fileURLWithPath: root + "/Chart.yaml"))
+            """
+        var metadata = try ChartMetadata(chartYAML: chartYAML, chart: "app")
+        try metadata.validate(chart: "app")
+        let directory = try TemporaryDirectory()
+        let root = directory.file("app")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try Data(chartYAML.utf8).write(to: URL(fileURLWithPath: root + "/Chart.yaml"))
         try Data("images:\n  - name: db\n    image: docker.io/bitnami/postgresql:16.4.0-debian-12-r0\n    chart: app\n".utf8)
             .write(to: URL(fileURLWithPath: root + "/images.lock"))
         try Data("image:\n  registry: docker.io\n  repository: bitnami/redis\n  tag: 7.4.1\nnotAnImage:\n  repository: https://git.example.com/x.git\n".utf8)
