@@ -59,6 +59,23 @@ public final class ConcatenatedFiles: RandomAccessSource {
         return done
     }
 
+    /// `scan` through each file's own scan, piece by piece across volume boundaries.
+    public func scan(from offset: Int64, length: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+        guard offset >= 0 else { throw ArchiveError(archive: files.first?.path ?? "volumes", reason: "read at negative offset \(offset)") }
+        guard offset < size, length > 0 else { return 0 }
+        var index = fileIndex(containing: offset)
+        var done: Int64 = 0
+        while done < length, index < files.count {
+            let position = offset + done - starts[index]
+            let wanted = min(length - done, files[index].size - position)
+            let n = try files[index].scan(from: position, length: wanted, body)
+            done += n
+            if n < wanted { break }
+            index += 1
+        }
+        return done
+    }
+
     /// The last file whose start is at or before `offset` (skipping empty files).
     private func fileIndex(containing offset: Int64) -> Int {
         var low = 0, high = starts.count - 1

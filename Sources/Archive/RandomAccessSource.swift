@@ -6,4 +6,33 @@ public protocol RandomAccessSource: Sendable {
     /// Reads up to `buffer.count` bytes starting at `offset` and returns how many were read.
     /// Fewer bytes than asked for means the end of the source was reached (0 at or past the end).
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int
+    /// Hands the `length` bytes starting at `offset` to `body` in order, in chunks of any size, and returns how
+    /// many it handed over: fewer than `length` when the source ends first. Errors from `body` pass through.
+    func scan(from offset: Int64, length: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64
+}
+
+extension RandomAccessSource {
+    /// The largest chunk the default `scan` reads at once.
+    public static var scanChunkSize: Int { 1024 * 1024 }
+
+    /// `scan` through `read`, one buffer of at most `scanChunkSize` bytes.
+    public func scan(from offset: Int64, length: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+        try readScan(from: offset, length: length, body)
+    }
+
+    /// `scan` by copying through one buffer; what a source that cannot do better uses.
+    func readScan(from offset: Int64, length: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+        guard length > 0 else { return 0 }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(min(Int64(Self.scanChunkSize), length)), alignment: 16)
+        defer { buffer.deallocate() }
+        var done: Int64 = 0
+        while done < length {
+            let wanted = Int(min(Int64(buffer.count), length - done))
+            let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]), at: offset + done)
+            if n > 0 { try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) }
+            done += Int64(n)
+            if n < wanted { break }
+        }
+        return done
+    }
 }

@@ -2,8 +2,9 @@ import Glibc
 
 /// A file written under a temporary name beside its destination and moved into place only by `commit()`.
 ///
-/// Small writes are gathered in a fixed buffer (`bufferSize`), large ones go straight to the kernel,
-/// so memory does not depend on how much is written. Until `commit()` the destination is untouched;
+/// Bytes are gathered in a fixed buffer and reach the kernel as `bufferSize` writes at `bufferSize`-aligned
+/// offsets: the page cache then holds the file in large folios, which later readers (`transit verify`'s
+/// mapped reads) see through huge-page mappings. Memory does not depend on how much is written. Until `commit()` the destination is untouched;
 /// `discard()` (or dropping the object) removes the temporary file.
 final class StagedFile {
     let destination: String
@@ -13,7 +14,7 @@ final class StagedFile {
     private var buffered = 0
     private(set) var committed = false
 
-    static let bufferSize = 256 * 1024
+    static let bufferSize = 4 * 1024 * 1024
 
     init(destination: String) throws(ArchiveError) {
         self.destination = destination
@@ -39,10 +40,6 @@ final class StagedFile {
     func write(_ bytes: UnsafeRawBufferPointer) throws(ArchiveError) {
         guard fd >= 0 else { throw ArchiveError(archive: destination, reason: "written after it was closed") }
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        if buffered == 0, bytes.count >= buffer.count {
-            try writeAll(UnsafeRawBufferPointer(start: base, count: bytes.count))
-            return
-        }
         var offset = 0
         while offset < bytes.count {
             let n = min(bytes.count - offset, buffer.count - buffered)

@@ -38,13 +38,11 @@ public struct BundleVerifier: Sendable {
 
         if let parts = bundle.parts { failures += checkVolumes(parts) }
 
-        // Hashing is most of the work, and bounded by the largest blob: start it now, beside the structure checks.
+        // Hashing is most of the work, and bounded by the largest blob: helper threads start on the largest blobs
+        // now; this thread checks the structure, then joins them, so no more threads run than there are cores.
         let candidates = bundle.entries.entries.filter { $0.name.hasPrefix("blobs/sha256/") && !$0.isDirectory }
-        let hashFailures = Mutex<[String]>([])
-        let hashing = DispatchGroup()
-        if hashBlobs {
-            DispatchQueue.global().async(group: hashing) { let found = hashAll(candidates); hashFailures.withLock { $0 = found } }
-        }
+        let hashing = BlobHashQueue(bundle: bundle, entries: hashBlobs ? candidates : [])
+        let helpers = startThreads(threads - 1) { hashing.drain() }
 
         let fixed = ["oci-layout", "index.json", BundleFile.indexSignatureName, BundleRecord.fileName, "manifest.json", "blobs", "blobs/sha256"]
         var index = ImageIndex(manifests: [])
@@ -95,8 +93,9 @@ public struct BundleVerifier: Sendable {
             guard needed[digest] != nil else { fail(entry.name, "unexpected entry: no manifest of the bundle refers to it"); continue }
             blobEntries.append(entry)
         }
-        hashing.wait()
-        failures += hashFailures.withLock { $0 }
+        hashing.drain()
+        helpers.wait()
+        failures += hashing.failures
 
         if let record {
             failures += Self.compare(record: record, index: index, blobs: blobEntries.count, bundle: bundle.path)
@@ -104,27 +103,6 @@ public struct BundleVerifier: Sendable {
         return Report(bundle: bundle.path, volumes: bundle.parts?.parts.count ?? 1, artifacts: index.manifests.count,
                       blobs: blobEntries.count, bytes: blobEntries.reduce(0) { $0 + $1.size },
                       seconds: Date().timeIntervalSince(started), failures: failures)
-    }
-
-    /// SHA-256 of every blob entry against its name, largest first, `threads` at a time.
-    func hashAll(_ entries: [TarIndex.Entry]) -> [String] {
-        let queue = Mutex(entries.sorted { $0.size > $1.size })
-        let failures = Mutex<[String]>([])
-        runOnThreads(threads) {
-            while let entry = queue.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
-                var hasher = SHA256Hasher()
-                do {
-                    try bundle.entries.read(entry, from: bundle.source) { hasher.update($0) }
-                    let actual = hasher.finalize()
-                    if actual.encoded != entry.name.dropFirst("blobs/sha256/".count) {
-                        failures.withLock { $0.append("\(entry.name): content hashes to \(actual)") }
-                    }
-                } catch {
-                    failures.withLock { $0.append("\(entry.name): \(error)") }
-                }
-            }
-        }
-        return failures.withLock { $0 }.sorted()
     }
 
     /// Each volume's size and SHA-256 against the metadata.
@@ -175,13 +153,49 @@ public struct BundleVerifier: Sendable {
     }
 }
 
-/// Runs `body` on `count` threads of their own and waits for all of them. (libdispatch's concurrentPerform
-/// runs serially when called from a busy worker thread; hashing needs every core.)
-func runOnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+/// Starts `body` on `count` threads of their own; wait on the group for all of them to end. (libdispatch's
+/// concurrentPerform runs serially when called from a busy worker thread; hashing needs every core.)
+func startThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) -> DispatchGroup {
     let done = DispatchGroup()
-    for _ in 0..<max(1, count) {
+    for _ in 0..<max(0, count) {
         done.enter()
         Thread { body(); done.leave() }.start()
     }
-    done.wait()
+    return done
+}
+
+/// Runs `body` on `count` threads of their own and waits for all of them.
+func runOnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+    startThreads(max(1, count), body).wait()
+}
+
+/// Blob entries waiting to be hashed, largest first, taken by whichever thread is free; collects the mismatches.
+final class BlobHashQueue: Sendable {
+    let bundle: BundleFile
+    private let pending: Mutex<[TarIndex.Entry]>
+    private let found = Mutex<[String]>([])
+
+    init(bundle: BundleFile, entries: [TarIndex.Entry]) {
+        self.bundle = bundle
+        pending = Mutex(entries.sorted { $0.size > $1.size })
+    }
+
+    /// Every failure so far, sorted.
+    var failures: [String] { found.withLock { $0 }.sorted() }
+
+    /// Hashes entries until none is left: each one's SHA-256 against its name.
+    func drain() {
+        while let entry = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+            var hasher = SHA256Hasher()
+            do {
+                try bundle.entries.read(entry, from: bundle.source) { hasher.update($0) }
+                let actual = hasher.finalize()
+                if actual.encoded != entry.name.dropFirst("blobs/sha256/".count) {
+                    found.withLock { $0.append("\(entry.name): content hashes to \(actual)") }
+                }
+            } catch {
+                found.withLock { $0.append("\(entry.name): \(error)") }
+            }
+        }
+    }
 }

@@ -118,6 +118,48 @@ import Testing
         #expect { try RandomAccessFile(path: dir.file("missing")) } throws: { "\($0)".contains("cannot be opened") }
     }
 
+    @Test func mappedScansHandOverTheSameBytesAsPread() throws {
+        let dir = try TemporaryDirectory()
+        let whole = Array(patternBytes(19 * 1024 * 1024 + 333, seed: 12))   // over two 8 MiB mapping windows
+        try write(whole, to: dir.file("f"))
+        let file = try RandomAccessFile(path: dir.file("f"))
+        let window = 8 * 1024 * 1024
+        for (offset, length) in [(0, whole.count), (5, 3 * 1024 * 1024), (window - 7, window + 14), (window, 2 * 1024 * 1024),
+                                 (whole.count - 2_500_000, 2_500_000), (whole.count - 2_100_000, 5_000_000), (100, 1000)] {
+            var seen = SHA256Hasher(), expected = SHA256Hasher()
+            let n = try file.scan(from: Int64(offset), length: Int64(length)) { seen.update($0) }
+            let end = min(whole.count, offset + length)
+            whole.withUnsafeBytes { expected.update(UnsafeRawBufferPointer(rebasing: $0[offset..<end])) }
+            #expect(n == Int64(end - offset), "\(offset)+\(length)")
+            #expect(seen.finalize() == expected.finalize(), "\(offset)+\(length)")
+        }
+    }
+
+    @Test func aMappedScanOfAFileCutShortSinceItWasOpenedEndsShort() throws {
+        let dir = try TemporaryDirectory()
+        try write(Array(patternBytes(12 * 1024 * 1024, seed: 13)), to: dir.file("f"))
+        let file = try RandomAccessFile(path: dir.file("f"))
+        #expect(truncate(dir.file("f"), 9 * 1024 * 1024) == 0)
+        var count = 0
+        #expect(try file.scan(from: 0, length: file.size) { count += $0.count } == 9 * 1024 * 1024)
+        #expect(count == 9 * 1024 * 1024)
+    }
+
+    @Test func concatenatedFilesScanAcrossVolumesOfMappedSize() throws {
+        let dir = try TemporaryDirectory()
+        let whole = Array(patternBytes(7 * 1024 * 1024, seed: 14))
+        let cuts = [0, 3 * 1024 * 1024 + 1, 3 * 1024 * 1024 + 1, whole.count]
+        var paths: [String] = []
+        for (index, (start, end)) in zip(cuts, cuts.dropFirst()).enumerated() {
+            paths.append(dir.file("p\(index)"))
+            try write(Array(whole[start..<end]), to: paths[index])
+        }
+        let source = try ConcatenatedFiles(paths: paths)
+        var seen: [UInt8] = []
+        #expect(try source.scan(from: 1, length: Int64(whole.count)) { seen.append(contentsOf: $0) } == Int64(whole.count - 1))
+        #expect(seen.elementsEqual(whole[1...]))
+    }
+
     @Test func concatenatedFilesReadAcrossEveryBoundary() throws {
         let dir = try TemporaryDirectory()
         let whole = Array(patternBytes(3000, seed: 11))
