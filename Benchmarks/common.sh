@@ -7,8 +7,8 @@ ROUNDS=${ROUNDS:-3}
 mkdir -p "$WORK"
 
 "$root/scripts/install-deps.sh"
-(cd "$root" && swift build -c release >&2)
-bin=$(cd "$root" && swift build -c release --show-bin-path)
+(cd "$root" && swift build -c release --static-swift-stdlib >&2)
+bin=$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)
 
 source "$root/scripts/lib/local-registry.sh"
 start_local_registry
@@ -17,5 +17,11 @@ refs=$(awk -v p="127.0.0.1:$port/" 'index($1, p)==1 {print $1}' "$WORK/seed.log"
 
 # median of the numbers given as arguments
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-# runs a command under /usr/bin/time; prints "seconds peak_kib"
-timed() { /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@" >/dev/null 2>"$WORK/cmd.err" || { cat "$WORK/cmd.err" >&2; return 1; }; cat "$WORK/time.out"; }
+# runs a command under /usr/bin/time; prints "seconds peak_kib" (seconds to the microsecond: time's own %e has 10 ms steps)
+timed() {
+  local start end
+  start=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$WORK/time.out" "$@" >/dev/null 2>"$WORK/cmd.err" || { cat "$WORK/cmd.err" >&2; return 1; }
+  end=$(date +%s%N)
+  echo "$(printf '%d.%06d' $(((end - start) / 1000000000)) $(((end - start) / 1000 % 1000000))) $(cat "$WORK/time.out")"
+}

@@ -10,8 +10,8 @@ ROUNDS=${ROUNDS:-5}
 COUNT=${COUNT:-1000}
 rm -rf "$WORK"; mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT
-(cd "$root" && swift build -c release >&2)
-bin=$(cd "$root" && swift build -c release --show-bin-path)
+(cd "$root" && swift build -c release --static-swift-stdlib >&2)
+bin=$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # prints "cpu_seconds wall_seconds peak_kib" of a command that must exit 0
 cpu() { /usr/bin/time -f '%U %S %e %M' -o "$WORK/time.out" "$@" >/dev/null 2>"$WORK/cmd.err" || { cat "$WORK/cmd.err" >&2; return 1; }

@@ -17,8 +17,8 @@ store=${1:-$root/out/demo-store}
 [ $# -eq 0 ] && rm -rf "$store"   # the default store starts empty: its references name this run's registry port
 WORK=${WORK:-/tmp/airlock-demo}
 scripts/install-deps.sh
-swift build -c release
-bin=$(swift build -c release --show-bin-path)
+swift build -c release --static-swift-stdlib
+bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
 
 source scripts/lib/local-registry.sh
 start_local_registry
