@@ -4,7 +4,8 @@
 #   - `transit push BUNDLE --to …` (one command, all images) versus skopeo (`skopeo copy --all
 #     oci-archive:BUNDLE:REF docker://…` per image);
 #   - `transit verify BUNDLE` throughput versus the SHA-256 limit: `openssl speed -evp sha256` × cores.
-# Prints median times, ratios and peak RSS, and the temporary disk either tool used.
+# Prints median times, ratios and peak RSS. Every timed run starts after `sync`, so no earlier round's writes land
+# on it.
 source "$(dirname "$0")/common.sh"
 source_port=$port
 bundle=$WORK/bench.tar
@@ -16,15 +17,17 @@ echo "bundle: $(echo $refs | wc -w) images, $((bytes/1048576)) MiB" >&2
 oci_refs=$(tar -xOf "$bundle" index.json | jq -r '.manifests[] | select(.mediaType | startswith("application/vnd.oci")) | .annotations["org.opencontainers.image.ref.name"]')
 echo "skopeo copies $(echo $oci_refs | wc -w) of them (OCI manifests only)" >&2
 
-push_t=(); again_t=(); again_up=(); skopeo_t=(); push_rss=0; skopeo_rss=0; tmp_airlock=0; tmp_skopeo=0
+push_t=(); again_t=(); again_up=(); skopeo_t=(); push_rss=0; skopeo_rss=0
 for round in $(seq "$ROUNDS"); do
   start_local_registry
+  sync   # each timed run starts with no earlier writes pending, for either tool
   read -r t rss < <(timed "$bin/transit" push -q "$bundle" --to "127.0.0.1:$port/bench")
   push_t+=("$t"); [ "$rss" -gt "$push_rss" ] && push_rss=$rss
   again=$("$bin/transit" push --json "$bundle" --to "127.0.0.1:$port/bench")   # the same bundle again
   again_t+=("$(echo "$again" | jq .seconds)"); again_up+=("$(echo "$again" | jq .blobsUploaded)")
 
   start_local_registry
+  sync
   start=$(date +%s.%N)
   for ref in $oci_refs; do
     path=${ref#*/}
@@ -34,6 +37,26 @@ for round in $(seq "$ROUNDS"); do
   skopeo_t+=("$(echo "$(date +%s.%N) - $start" | bc)")
   echo "round $round: transit push ${push_t[-1]} s, skopeo ${skopeo_t[-1]} s" >&2
 done
+
+# Temporary disk: each tool runs once more with TMPDIR on an empty directory; that directory and /var/tmp (where
+# skopeo 1.9 unpacks archives whatever TMPDIR says) are sampled every 10 ms; peak growth in KiB.
+peak_tmp() {
+  local dir=$WORK/tmpdir peak=0 base used pid
+  rm -rf "$dir"; mkdir -p "$dir"
+  base=$(du -sck "$dir" /var/tmp 2>/dev/null | tail -1 | cut -f1)
+  TMPDIR=$dir "$@" >/dev/null 2>&1 & pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    used=$(( $(du -sck "$dir" /var/tmp 2>/dev/null | tail -1 | cut -f1) - base ))
+    [ "$used" -gt "$peak" ] && peak=$used
+    sleep 0.01
+  done
+  wait "$pid"; echo "$peak"
+}
+start_local_registry
+tmp_airlock=$(peak_tmp "$bin/transit" push -q "$bundle" --to "127.0.0.1:$port/bench")
+largest_ref=$(tar -xOf "$bundle" index.json | jq -r '.manifests[] | select(.mediaType | startswith("application/vnd.oci")) | .annotations["org.opencontainers.image.ref.name"]' | grep large | head -1)
+start_local_registry
+tmp_skopeo=$(peak_tmp skopeo copy -q --all --dest-tls-verify=false "oci-archive:$bundle:$largest_ref" "docker://127.0.0.1:$port/bench/large")
 
 verify_t=(); verify_own=(); verify_rss=0
 for round in $(seq "$ROUNDS"); do
@@ -51,6 +74,7 @@ printf '\n%-34s %10s %10s\n' "" "median s" "peak RSS"
 printf '%-34s %10.3f %7d MiB\n' "transit push" "$p" $((push_rss/1024))
 printf '%-34s %10.3f %7d MiB\n' "skopeo copy oci-archive (per image)" "$s" $((skopeo_rss/1024))
 printf 'push speed-up: %.2fx\n' "$(echo "$s/$p" | bc -l)"
+printf 'temporary disk, peak: transit push %d KiB; skopeo copy of the largest image %d KiB\n' "$tmp_airlock" "$tmp_skopeo"
 printf 'second push of the same bundle: median %.3f s, blobs uploaded: %s\n' "$(median "${again_t[@]}")" "${again_up[*]}"
 printf '%-34s %10.3f %7d MiB   %.0f MiB/s\n' "transit verify" "$v" $((verify_rss/1024)) "$vrate"
 printf '%-34s %10.3f              %.0f MiB/s (as the command measures itself: without process start-up)\n' "transit verify (own timing)" "$o" "$orate"

@@ -85,7 +85,7 @@ struct MakeBundle: AsyncParsableCommand {
 
 /// `connected pack`: write a bundle of everything a content store holds.
 struct Pack: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a bundle of every artifact in a content store.")
+    static let configuration = CommandConfiguration(commandName: "pack", abstract: "Write a bundle of every artifact in a content store.")
 
     @Option(help: ArgumentHelp("Content store directory.", valueName: "dir"))
     var store: String

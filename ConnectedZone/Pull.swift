@@ -7,6 +7,7 @@ import ZoneSupport
 /// `connected pull`: copy images from registries into a content store.
 struct Pull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "pull",
         abstract: "Pull images, their signatures, attestations and referrers into a content store (an OCI image layout).",
         discussion: """
         Each reference is resolved to a digest and copied with every platform it has, or only those \

@@ -9,6 +9,7 @@ import ZoneSupport
 /// `connected sign`: sign images in a content store as `cosign sign --key` would in a registry.
 struct Sign: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sign",
         abstract: "Sign images in a content store with a cosign key (legacy .sig form, appended to existing signatures).",
         discussion: "Each reference must be an image in the store. A key that already signed an image adds nothing."
     )

@@ -7,6 +7,7 @@ import ZoneSupport
 /// `transit load`: a bundle into a content store.
 struct Load: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "load",
         abstract: "Copy a bundle into a content store (an OCI image layout), checking every blob on the way."
     )
 

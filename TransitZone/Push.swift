@@ -11,6 +11,7 @@ extension BundlePusher.ExistingTags: ExpressibleByArgument {}
 /// `transit push`: a bundle into a registry.
 struct Push: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "push",
         abstract: "Push a bundle into any OCI distribution registry; tags move last, only when everything else succeeded.",
         discussion: """
         REGISTRY/PATH:TAG lands at HOST/PREFIX/PATH:TAG with its digest unchanged (docker.io's library/ kept); \

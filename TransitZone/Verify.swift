@@ -7,6 +7,7 @@ import ZoneSupport
 /// `transit verify`: check a bundle offline.
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Verify a bundle offline: volumes, every blob's SHA-256, every reference, the record; with --key or --policy every image's signatures, with --bundle-key the bundle's own.",
         discussion: "Lists every failure; exits 1 when the content is damaged, 5 when only a signature check failed. Nothing is written."
     )
