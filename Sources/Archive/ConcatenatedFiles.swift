@@ -42,25 +42,21 @@ public final class ConcatenatedFiles: RandomAccessSource {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
-        guard offset >= 0 else { throw ArchiveError(archive: files.first?.path ?? "volumes", reason: "read at negative offset \(offset)") }
-        guard let base = buffer.baseAddress, offset < size else { return 0 }
-        var index = fileIndex(containing: offset)
-        var done = 0
-        while done < buffer.count, index < files.count {
-            let position = offset + Int64(done) - starts[index]
-            let file = files[index]
-            let wanted = Int(min(Int64(buffer.count - done), file.size - position))
-            let n = try file.read(into: UnsafeMutableRawBufferPointer(start: base + done, count: wanted), at: position)
-            done += n
-            // A file shorter than it was when opened ends the whole: short reads only at the end.
-            if n < wanted { break }
-            index += 1
-        }
-        return done
+        Int(try forEachPiece(from: offset, length: Int64(buffer.count)) { file, position, wanted, done in
+            Int64(try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[Int(done)..<Int(done + wanted)]), at: position))
+        })
     }
 
     /// `scan` through each file's own scan, piece by piece across volume boundaries.
     public func scan(from offset: Int64, length: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+        try forEachPiece(from: offset, length: length) { file, position, wanted, _ in try file.scan(from: position, length: wanted, body) }
+    }
+
+    /// Splits `length` bytes from `offset` into one piece per file and hands each to `read` (the file, the offset in
+    /// it, the piece's length, the bytes done before it), which returns how many bytes it got. A short piece ends the
+    /// whole: a file shorter than it was when opened gives short reads only at the end. Returns the bytes done.
+    private func forEachPiece(from offset: Int64, length: Int64,
+                              _ read: (RandomAccessFile, Int64, Int64, Int64) throws -> Int64) throws -> Int64 {
         guard offset >= 0 else { throw ArchiveError(archive: files.first?.path ?? "volumes", reason: "read at negative offset \(offset)") }
         guard offset < size, length > 0 else { return 0 }
         var index = fileIndex(containing: offset)
@@ -68,7 +64,7 @@ public final class ConcatenatedFiles: RandomAccessSource {
         while done < length, index < files.count {
             let position = offset + done - starts[index]
             let wanted = min(length - done, files[index].size - position)
-            let n = try files[index].scan(from: position, length: wanted, body)
+            let n = try read(files[index], position, wanted, done)
             done += n
             if n < wanted { break }
             index += 1
