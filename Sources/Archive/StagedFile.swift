@@ -4,8 +4,8 @@ import Glibc
 ///
 /// Bytes are gathered in a fixed buffer and reach the kernel as `bufferSize` writes at `bufferSize`-aligned
 /// offsets: the page cache then holds the file in large folios, which later readers (`transit verify`'s
-/// mapped reads) see through huge-page mappings. Memory does not depend on how much is written. Until `commit()` the destination is untouched;
-/// `discard()` (or dropping the object) removes the temporary file.
+/// mapped reads) see through huge-page mappings. Memory does not depend on how much is written.
+/// Until `commit()` the destination is untouched; `discard()` (or dropping the object) removes the temporary file.
 final class StagedFile {
     let destination: String
     let temporaryPath: String

@@ -116,16 +116,8 @@ public struct BundleVerifier: Sendable {
         runOnThreads(min(threads, files.count)) {
           while let i = next.withLock({ n -> Int? in defer { n += 1 }; return n < files.count ? n : nil }) {
             var hasher = SHA256Hasher()
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
-            defer { buffer.deallocate() }
-            var offset: Int64 = 0
             do {
-                while offset < files[i].size {
-                    let n = try files[i].read(into: buffer, at: offset)
-                    guard n > 0 else { break }
-                    hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-                    offset += Int64(n)
-                }
+                _ = try files[i].scan(from: 0, length: files[i].size) { hasher.update($0) }
                 let actual = hasher.finalize()
                 if actual != parts.parts[i].sha256 {
                     failures.withLock { $0.append("\(parts.parts[i].name): volume hashes to \(actual), expected \(parts.parts[i].sha256)") }
