@@ -123,7 +123,7 @@ import Testing
         let whole = Array(patternBytes(19 * 1024 * 1024 + 333, seed: 12))   // over two 8 MiB mapping windows
         try write(whole, to: dir.file("f"))
         let file = try RandomAccessFile(path: dir.file("f"))
-        let window = 8 * 1024 * 1024
+        let window = Int(RandomAccessFile.mappingWindow)
         for (offset, length) in [(0, whole.count), (5, 3 * 1024 * 1024), (window - 7, window + 14), (window, 2 * 1024 * 1024),
                                  (whole.count - 2_500_000, 2_500_000), (whole.count - 2_100_000, 5_000_000), (100, 1000)] {
             var seen = SHA256Hasher(), expected = SHA256Hasher()
