@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Archive", dependencies: ["CArchive", "OCI"]),
         .target(name: "Trust", dependencies: ["OCI", "COpenSSL", "CSodium", "Yams"]),
         .target(name: "Charts", dependencies: ["OCI", "Registry", "CArchive", "Yams"]),
-        .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Bundle", "Trust", "Charts", "Yams"]),
+        .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Archive", "Bundle", "Trust", "Charts", "Yams"]),
         .target(name: "ZoneSupport", dependencies: [
             "OCI", "Registry", "Bundle", "Charts", "Pipeline", "Trust",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

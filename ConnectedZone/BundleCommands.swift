@@ -32,7 +32,7 @@ struct BundleSummary: Encodable {
 }
 
 /// Writes the bundle and reports it.
-func finishBundle(store: ContentStore, entries: [Descriptor]?, manifestText: String?, options: BundleOutputOptions,
+func finishBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: String?, options: BundleOutputOptions,
                   output: OutputOptions, started: Date) throws {
     let key = try options.signKey.map(loadSigningKey)
     let written = try writeBundle(store: store, entries: entries, manifestText: manifestText, tool: "airlock \(AirlockVersion.current)",
@@ -77,7 +77,7 @@ struct MakeBundle: AsyncParsableCommand {
             let (report, charts) = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)
             if !output.quiet && !output.json { printCharts(charts); printItems(report) }
             let manifestText = try what.manifest.map { try String(contentsOfFile: $0, encoding: .utf8) }
-            try finishBundle(store: store, entries: report.artifacts.map(StoreSink.indexEntry) + charts.entries, manifestText: manifestText,
+            try finishBundle(store: store, entries: report.entries + charts.entries, manifestText: manifestText,
                              options: bundle, output: output, started: started)
         }
     }

@@ -70,16 +70,16 @@ struct PullOptions: ParsableArguments {
             let gate = TrustGate(policy: policy)
             options.gate = { artifacts in try await Self.verify(artifacts, with: gate, in: store) }
         }
-        let engine = CopyEngine(source: RegistrySource(client: client), sink: StoreSink(store: store), options: options, progress: view)
-        let images = try await engine.copy(requests)
+        let engine = CopyEngine(source: RegistryEndpoint(client: client), sink: StoreEndpoint(store: store), options: options, progress: view)
+        let images = try await engine.copy(requests.map(CopyRoot.reference))
         try store.record(charts.entries)
         return (images, charts)
     }
 
     /// Checks the signatures of the pulled images (kind image) before they are recorded in the store.
-    static func verify(_ artifacts: [CopiedArtifact], with gate: TrustGate, in store: ContentStore) async throws {
-        let material = try LayoutSignatureMaterial(store: store, entries: artifacts.map(StoreSink.indexEntry))
-        let images = artifacts.filter { $0.kind == .image }.map { (reference: $0.reference, digest: $0.descriptor.digest) }
+    static func verify(_ artifacts: [LayoutEntry], with gate: TrustGate, in store: ContentStore) async throws {
+        let material = try LayoutSignatureMaterial(store: store, entries: artifacts)
+        let images = try artifacts.filter { $0.kind == .image }.map { (reference: try $0.reference(), digest: $0.descriptor.digest) }
         _ = try await gate.require(images, in: material)
     }
 }

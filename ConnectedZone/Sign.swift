@@ -47,20 +47,20 @@ struct Sign: AsyncParsableCommand {
                 let parts = $0.split(separator: "=", maxSplits: 1)
                 return (String(parts[0]), String(parts[1]))
             }, uniquingKeysWith: { $1 }))
-            let images = try store.index().manifests.filter { LayoutAnnotation.kind(of: $0) == .image }
-            var byName: [String: Descriptor] = [:]
-            for entry in images { if let name = LayoutAnnotation.reference(of: entry) { byName[name] = entry } }
+            let images = try store.entries().filter { $0.kind == .image }
+            var byName: [String: LayoutEntry] = [:]
+            for entry in images { if let name = entry.name { byName[name] = entry } }
             let targets = try references.map { text in
                 let reference = try Reference(parsing: text)
                 guard let entry = byName[reference.description] ?? images.first(where: {
-                    reference.digest == $0.digest && LayoutAnnotation.reference(of: $0).flatMap { try? Reference(parsing: $0) }?.name == reference.name
+                    reference.digest == $0.descriptor.digest && (try? $0.reference())?.name == reference.name
                 }) else {
                     throw StoreError(path: store.root, reason: "\(reference) is not an image in the store (pull it first)")
                 }
-                return (reference: try Reference(parsing: LayoutAnnotation.reference(of: entry) ?? text), digest: entry.digest)
+                return (reference: try entry.reference(), digest: entry.descriptor.digest)
             }
             let written = try signer.sign(targets, in: store)
-            let results = zip(targets, written).map { Signed(reference: $0.reference.description, digest: $0.digest, signature: $1.flatMap(LayoutAnnotation.reference(of:))) }
+            let results = zip(targets, written).map { Signed(reference: $0.reference.description, digest: $0.digest, signature: $1?.name) }
             if !output.quiet && !output.json {
                 for result in results {
                     print("\(result.reference)@\(result.digest): " + (result.signature.map { "signed (\($0))" } ?? "already signed with this key"))

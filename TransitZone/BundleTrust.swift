@@ -50,11 +50,8 @@ struct BundleTrustOptions: ParsableArguments {
 
     /// The images of the bundle (its `index.json` entries of kind image), by reference and digest.
     func imagesToCheck(in bundle: BundleFile) throws -> [(reference: Reference, digest: Digest)] {
-        try bundle.layoutIndex().manifests.filter { LayoutAnnotation.kind(of: $0) == .image }.map { entry in
-            guard let name = LayoutAnnotation.reference(of: entry) else {
-                throw BundleError(bundle: bundle.path, artifact: "index.json", reason: "an image entry (\(entry.digest)) has no reference name")
-            }
-            return (reference: try Reference(parsing: name), digest: entry.digest)
+        try BundleSource(bundle: bundle).entries().filter { $0.kind == .image }.map { entry in
+            (reference: try entry.reference(), digest: entry.descriptor.digest)
         }
     }
 

@@ -24,11 +24,12 @@ struct Load: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors("transit") {
             let store = try ContentStore(at: self.store)
-            let result = try BundleLoader(bundle: try BundleFile(path: bundle), store: store).load()
+            let result = try await BundleLoad(bundle: try BundleFile(path: bundle), store: store).run()
+            let copied = result.blobsFetched + result.manifestsPut
             if output.json {
-                try printJSON(Summary(store: store.root, blobsCopied: result.copied, blobsPresent: result.present, bytes: result.bytes))
+                try printJSON(Summary(store: store.root, blobsCopied: copied, blobsPresent: result.blobsSkipped, bytes: result.bytesFetched))
             } else if !output.quiet {
-                print("loaded \(bundle) into \(store.root): \(result.copied) blobs copied (\(ProgressView.format(bytes: result.bytes))), \(result.present) already present")
+                print("loaded \(bundle) into \(store.root): \(copied) blobs copied (\(ProgressView.format(bytes: result.bytesFetched))), \(result.blobsSkipped) already present")
             }
         }
     }

@@ -6,7 +6,7 @@ import Pipeline
 import Trust
 import ZoneSupport
 
-extension BundlePusher.ExistingTags: ExpressibleByArgument {}
+extension ExistingTags: ExpressibleByArgument {}
 
 /// `transit push`: a bundle into a registry.
 struct Push: AsyncParsableCommand {
@@ -34,7 +34,7 @@ struct Push: AsyncParsableCommand {
     var chunkSize: String = "64M"
 
     @Option(help: "A tag the target already has with other content: overwrite, skip (leave it), or fail (push nothing).")
-    var existing: BundlePusher.ExistingTags = .overwrite
+    var existing: ExistingTags = .overwrite
 
     @Flag(name: .customLong("dry-run"), help: "Check the bundle and the target, print the plan, send nothing.")
     var dryRun = false
@@ -53,7 +53,7 @@ struct Push: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors("transit") {
-            var options = BundlePusher.Options()
+            var options = BundlePush.Options()
             options.jobs = jobs
             options.existing = existing
             options.dryRun = dryRun
@@ -63,8 +63,7 @@ struct Push: AsyncParsableCommand {
             let signer = try signKey.map { ImageSigner(key: try loadSigningKey($0)) }
             if trust.requested { try await trust.require(file) }   // before anything is sent
             let client = try registry.makeClient()
-            let pusher = BundlePusher(bundle: file, client: client, target: try PushTarget(parsing: to), options: options)
-            let report = try await pusher.push()
+            let report = try await BundlePush(bundle: file, client: client, target: try PushTarget(parsing: to), options: options).run()
             var countersigned: [String] = []
             if let signer, !dryRun {
                 for artifact in report.artifacts where artifact.kind == ArtifactKind.image.rawValue && artifact.tagged {
@@ -87,7 +86,7 @@ struct Push: AsyncParsableCommand {
 
 /// `transit push --json`: the push report, plus the images countersigned with --sign-key.
 struct PushOutput: Encodable {
-    var report: BundlePusher.Report
+    var report: BundlePush.Report
     var countersigned: [String]?
 
     enum CodingKeys: String, CodingKey { case countersigned }

@@ -33,17 +33,18 @@ public final class BlobStreamCheck: @unchecked Sendable {
     }
 }
 
-/// Reads `length` bytes at `offset` of a blob entry in place, feeding a `BlobStreamCheck`.
+/// Reads `length` bytes at `offset` of a blob that starts at `base` of `source` (a file, a bundle entry), in
+/// place, feeding a `BlobStreamCheck`.
 public final class BlobRangeReader: UploadReader {
     let source: any RandomAccessSource
-    let entryOffset: Int64
+    let base: Int64
     let check: BlobStreamCheck
     var position: Int64
     let end: Int64
 
-    public init(source: any RandomAccessSource, entry: TarIndex.Entry, check: BlobStreamCheck, offset: Int64, length: Int64) {
+    public init(source: any RandomAccessSource, base: Int64, check: BlobStreamCheck, offset: Int64, length: Int64) {
         self.source = source
-        self.entryOffset = entry.offset
+        self.base = base
         self.check = check
         self.position = offset
         self.end = offset + length
@@ -52,7 +53,7 @@ public final class BlobRangeReader: UploadReader {
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let wanted = Int(min(Int64(buffer.count), end - position))
         guard wanted > 0 else { return 0 }
-        let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), at: entryOffset + position)
+        let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), at: base + position)
         guard n > 0 else { throw BundleError(bundle: "", artifact: check.name, reason: "ends early, at byte \(position) of \(check.expected.size)") }
         try check.observe(UnsafeRawBufferPointer(rebasing: buffer[..<n]), at: position)
         position += Int64(n)

@@ -19,25 +19,22 @@ public struct BundlePacker: Sendable {
     /// Packs the store's `index.json` entries `entries` (all of them when nil) into `output`.
     /// Every blob is hashed as it is read from the store; a mismatch aborts the bundle.
     /// `signIndex`, when given, signs the exact `index.json` bytes; its result is stored as `index.json.sig`.
-    public func pack(entries selected: [Descriptor]? = nil, manifestText: String? = nil, signIndex: ((Data) throws -> Data)? = nil,
+    public func pack(entries selected: [LayoutEntry]? = nil, manifestText: String? = nil, signIndex: ((Data) throws -> Data)? = nil,
                      to output: any ArchiveOutput) throws -> BundleRecord {
-        let entries = try (selected ?? store.index().manifests).sorted { ContentStore.identity($0) < ContentStore.identity($1) }
+        let entries = try (selected ?? store.entries()).sorted { $0.identity < $1.identity }
         var graph = ContentGraph()
         var artifacts: [BundleRecord.Artifact] = []
         for entry in entries {
-            let size = try graph.add(entry, from: store)
-            let a = entry.annotations ?? [:]
-            let reference = LayoutAnnotation.reference(of: entry) ?? "@\(entry.digest)"
-            artifacts.append(.init(kind: LayoutAnnotation.kind(of: entry), reference: reference, digest: entry.digest, mediaType: entry.mediaType, size: size,
-                                   platforms: a[LayoutAnnotation.platforms].map { $0.split(separator: ",").map(String.init) },
-                                   subject: a[LayoutAnnotation.subject].flatMap { try? Digest(parsing: $0) }))
+            let size = try graph.add(entry.descriptor, from: store)
+            artifacts.append(.init(kind: entry.kind, reference: entry.label, digest: entry.descriptor.digest, mediaType: entry.descriptor.mediaType,
+                                   size: size, platforms: entry.platforms?.map(\.description), subject: entry.subject))
         }
         let record = BundleRecord(tool: tool, manifest: manifestText, artifacts: artifacts,
                                   blobCount: graph.ordered.count, blobBytes: graph.ordered.reduce(0) { $0 + $1.size })
 
         let tar = try TarWriter(output: output)
         try tar.addFile("oci-layout", data: Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8))
-        let index = try ContentStore.encode(ImageIndex(manifests: entries))
+        let index = try ContentStore.encode(ImageIndex(manifests: entries.map(\.indexEntry)))
         try tar.addFile("index.json", data: index)
         if let signIndex { try tar.addFile(BundleFile.indexSignatureName, data: try signIndex(index)) }
         try tar.addFile(BundleRecord.fileName, data: try ContentStore.encode(record))
@@ -55,14 +52,13 @@ public struct BundlePacker: Sendable {
     }
 
     /// docker-archive entries (`docker load`) for the single-platform images among `entries`.
-    func dockerArchiveManifest(_ entries: [Descriptor]) throws -> [DockerArchiveImage] {
+    func dockerArchiveManifest(_ entries: [LayoutEntry]) throws -> [DockerArchiveImage] {
         var images: [DockerArchiveImage] = []
-        for entry in entries where entry.annotations?[LayoutAnnotation.kind] == ArtifactKind.image.rawValue
-            && MediaType.isImageManifest(entry.mediaType) {
-            guard case .image(let image) = try store.manifest(entry).content else { continue }
+        for entry in entries where entry.kind == .image && MediaType.isImageManifest(entry.descriptor.mediaType) {
+            guard case .image(let image) = try store.manifest(entry.descriptor).content else { continue }
             images.append(DockerArchiveImage(
                 Config: "blobs/sha256/\(image.config.digest.encoded)",
-                RepoTags: entry.annotations?[LayoutAnnotation.referenceName].map { [$0] } ?? [],
+                RepoTags: entry.name.map { [$0] } ?? [],
                 Layers: image.layers.map { "blobs/sha256/\($0.digest.encoded)" }))
         }
         return images

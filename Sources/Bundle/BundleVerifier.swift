@@ -56,15 +56,17 @@ public struct BundleVerifier: Sendable {
 
         // Everything the index needs, manifests checked as they are read.
         var needed: [Digest: Descriptor] = [:]
-        for entry in index.manifests {
-            let allowed = entry.annotations?[LayoutAnnotation.platforms].map { list in list.split(separator: ",").compactMap { try? Platform(parsing: String($0)) } }
-            var pending = [(entry, allowed)]
+        for indexEntry in index.manifests {
+            let entry: LayoutEntry
+            do { entry = try LayoutEntry(indexEntry: indexEntry) } catch { fail("index.json", "\(error)"); continue }
+            let allowed = entry.platforms
+            var pending = [(entry.descriptor, allowed)]
             while let (descriptor, platforms) = pending.popLast() {
                 guard needed[descriptor.digest] == nil else { continue }
                 needed[descriptor.digest] = descriptor
                 guard MediaType.isManifest(descriptor.mediaType) else { continue }
                 let name = BundleFile.blobName(descriptor.digest)
-                guard bundle.entries[name] != nil else { fail(name, "missing: referenced by \(entry.annotations?[LayoutAnnotation.referenceName] ?? entry.digest.description)"); continue }
+                guard bundle.entries[name] != nil else { fail(name, "missing: referenced by \(entry.label)"); continue }
                 do {
                     let manifest = try bundle.manifest(descriptor)
                     for blob in manifest.blobs { pending.append((blob, nil)) }
@@ -137,7 +139,7 @@ public struct BundleVerifier: Sendable {
         if record.format != BundleRecord.currentFormat { problems.append("\(name): format '\(record.format)', expected '\(BundleRecord.currentFormat)'") }
         func key(_ kind: String, _ reference: String, _ digest: Digest) -> String { "\(kind) \(reference) \(digest)" }
         let recorded = Set(record.artifacts.map { key($0.kind.rawValue, $0.reference, $0.digest) })
-        let indexed = Set(index.manifests.map { key(LayoutAnnotation.kind(of: $0).rawValue, LayoutAnnotation.reference(of: $0) ?? "@\($0.digest)", $0.digest) })
+        let indexed = Set(index.manifests.compactMap { try? LayoutEntry(indexEntry: $0) }.map { key($0.kind.rawValue, $0.label, $0.descriptor.digest) })
         for missing in indexed.subtracting(recorded).sorted() { problems.append("\(name): does not list index.json's \(missing)") }
         for extra in recorded.subtracting(indexed).sorted() { problems.append("\(name): lists \(extra), which index.json does not have") }
         if record.blobCount != blobs { problems.append("\(name): says \(record.blobCount) blobs, the bundle has \(blobs)") }

@@ -43,6 +43,12 @@ public final class ContentStore: Sendable {
         "\(root)/blobs/\(digest.algorithm)/\(digest.encoded)"
     }
 
+    /// The size of blob `digest`, or nil when the store lacks it.
+    public func blobSize(_ digest: Digest) -> Int64? {
+        var info = stat()
+        return stat(blobPath(digest), &info) == 0 ? Int64(info.st_size) : nil
+    }
+
     /// Whether the store holds blob `descriptor` whole (present with the right size).
     public func hasBlob(_ descriptor: Descriptor) -> Bool {
         var info = stat()
@@ -105,26 +111,30 @@ public final class ContentStore: Sendable {
         }
     }
 
-    /// Adds entries to `index.json`, replacing any entry with the same identity (reference name and kind,
-    /// or subject and digest for untagged referrers). Call only once their content is in the store.
-    public func record(_ entries: [Descriptor]) throws(StoreError) {
+    /// Adds artifacts to `index.json`, replacing any entry with the same identity (kind and name, or subject
+    /// and digest for referrers). Call only once their content is in the store.
+    public func record(_ entries: [LayoutEntry]) throws(StoreError) {
         try withLock { () throws(StoreError) in
-            var index = try self.index()
-            let incoming = Set(entries.map(Self.identity))
-            index.manifests.removeAll { incoming.contains(Self.identity($0)) }
-            index.manifests += entries
-            index.manifests.sort { (Self.identity($0), $0.digest) < (Self.identity($1), $1.digest) }
-            do { try Self.writeAtomically(try Self.encode(index), to: root + "/index.json") } catch {
+            var current = try self.entries()
+            let incoming = Set(entries.map(\.identity))
+            current.removeAll { incoming.contains($0.identity) }
+            current += entries
+            current.sort { ($0.identity, $0.descriptor.digest) < ($1.identity, $1.descriptor.digest) }
+            do { try Self.writeAtomically(try Self.encode(ImageIndex(manifests: current.map(\.indexEntry))), to: root + "/index.json") } catch {
                 throw StoreError(path: root + "/index.json", reason: "cannot be written (\(error))")
             }
         }
     }
 
-    /// An `index.json` entry's identity: what a newer entry replaces.
-    static func identity(_ entry: Descriptor) -> String {
-        let a = entry.annotations ?? [:]
-        if let name = a[LayoutAnnotation.referenceName] { return "\(a[LayoutAnnotation.kind] ?? "") \(name)" }
-        return "\(a[LayoutAnnotation.kind] ?? "") \(a[LayoutAnnotation.repository] ?? "")@\(a[LayoutAnnotation.subject] ?? "") \(entry.digest)"
+    /// The artifacts `index.json` lists.
+    public func entries() throws(StoreError) -> [LayoutEntry] {
+        var entries: [LayoutEntry] = []
+        for entry in try index().manifests {
+            do { entries.append(try LayoutEntry(indexEntry: entry)) } catch {
+                throw StoreError(path: root + "/index.json", reason: "\(error)")
+            }
+        }
+        return entries
     }
 
     private func withLock<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {

@@ -35,7 +35,7 @@ public struct BundleLayoutError: Error, CustomStringConvertible {
 
 /// Writes a bundle of a store's artifacts to `path`, whole or in volumes with their metadata; nothing
 /// appears at `path` unless the whole bundle was written.
-public func writeBundle(store: ContentStore, entries: [Descriptor]?, manifestText: String?, tool: String,
+public func writeBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: String?, tool: String,
                         signIndex: ((Data) throws -> Data)? = nil, to path: String, layout: BundleLayout) throws -> (record: BundleRecord, files: [String], bytes: Int64) {
     let packer = BundlePacker(store: store, tool: tool)
     switch layout {

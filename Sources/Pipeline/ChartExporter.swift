@@ -40,9 +40,9 @@ public struct ChartExporter {
             var exported: [Exported] = []
             var entries: [String: [Node]] = [:]
             var newest = ""
-            for entry in try bundle.layoutIndex().manifests where LayoutAnnotation.kind(of: entry) == .chart {
-                let what = LayoutAnnotation.reference(of: entry) ?? entry.digest.description
-                guard case .image(let manifest) = try bundle.manifest(entry).content, HelmArtifact.isChart(manifest),
+            for entry in try BundleSource(bundle: bundle).entries() where entry.kind == .chart {
+                let what = entry.label
+                guard case .image(let manifest) = try bundle.manifest(entry.descriptor).content, HelmArtifact.isChart(manifest),
                       let layer = HelmArtifact.chartLayer(of: manifest) else {
                     throw BundleError(bundle: bundle.path, artifact: what, reason: "is not a Helm chart manifest")
                 }

@@ -50,7 +50,7 @@ public final class ChartPuller: Sendable {
     /// What a pull did: the charts, their `index.json` entries, and the images to pull for them.
     public struct Report: Sendable {
         public var charts: [PulledChart]
-        public var entries: [Descriptor]
+        public var entries: [LayoutEntry]
         public var imageRequests: [Reference]
     }
 
@@ -104,7 +104,7 @@ public final class ChartPuller: Sendable {
         return (requests, skipped)
     }
 
-    private func pullOne(_ request: ChartRequest, scratch: String) async throws -> (PulledChart, Descriptor, ChartArchive) {
+    private func pullOne(_ request: ChartRequest, scratch: String) async throws -> (PulledChart, LayoutEntry, ChartArchive) {
         switch request.source {
         case .http(let url):
             let repository = HTTPChartRepository(url: url, basicAuth: basicAuth, downloader: downloader)
@@ -148,12 +148,11 @@ public final class ChartPuller: Sendable {
     }
 
     private func finish(_ request: ChartRequest, archive: ChartArchive, manifest: Manifest, archiveDigest: Digest,
-                        provenance: Bool) -> (PulledChart, Descriptor, ChartArchive) {
+                        provenance: Bool) -> (PulledChart, LayoutEntry, ChartArchive) {
         let reference = "charts/\(archive.metadata.name):\(HelmArtifact.tag(forVersion: archive.metadata.version))"
-        var entry = manifest.descriptor
-        entry.annotations = [LayoutAnnotation.referenceName: reference, LayoutAnnotation.kind: ArtifactKind.chart.rawValue,
-                             LayoutAnnotation.source: request.description]
-        entry.artifactType = HelmArtifact.configMediaType
+        var root = manifest.descriptor
+        root.artifactType = HelmArtifact.configMediaType
+        let entry = LayoutEntry(kind: .chart, name: reference, descriptor: root, origin: request.description)
         let pulled = PulledChart(reference: reference, source: request.description, name: archive.metadata.name, version: archive.metadata.version,
                                  digest: manifest.digest, archiveDigest: archiveDigest, provenance: provenance,
                                  images: ChartImageFinder.images(in: archive), dependenciesNotPulled: [])

@@ -1,16 +1,16 @@
-import Bundle
 import Foundation
 import OCI
 import Registry
 import Synchronization
 
-/// Copies images with everything attached to them from a source to a sink.
+/// The one engine every move of content goes through: pull (registry → store), load (bundle → store),
+/// push (bundle → registry) are copies between different endpoints.
 ///
-/// It walks index → manifests → config and layers, plus cosign signature tags and OCI referrers;
-/// keeps only the requested platforms of an index; moves each blob once however many images share it;
-/// skips blobs the sink has; runs up to `jobs` transfers at once across all images; and records the
-/// copied artifacts (tags, index entries) only after all of their content is in place — or none at all
-/// if any reference failed.
+/// It walks each root's graph (index → manifests → config and layers; for references also cosign's
+/// signature tags and OCI referrers), keeps only the requested platforms of an index, moves each blob once
+/// however many artifacts share it (mounting it where the sink can), skips what the sink has, runs up to
+/// `jobs` transfers at once across all roots, puts manifests children first, and commits tags only after
+/// all content of all roots is in place — nothing at all if any root failed.
 public final class CopyEngine: Sendable {
     let source: any ContentSource
     let sink: any ContentSink
@@ -18,7 +18,8 @@ public final class CopyEngine: Sendable {
     let progress: any ProgressReporter
     let limiter: ConcurrencyLimiter
     let blobs = BlobScheduler()
-    let tagLists = TagListCache()
+    let manifests = Once<String, Bool>()
+    let tagLists = Once<Repository, Set<String>?>()
 
     public init(source: any ContentSource, sink: any ContentSink, options: CopyOptions = CopyOptions(),
                 progress: any ProgressReporter = SilentProgress()) {
@@ -29,35 +30,42 @@ public final class CopyEngine: Sendable {
         self.limiter = ConcurrencyLimiter(limit: options.jobs)
     }
 
-    /// Copies every request; throws the first failure (naming its reference) after the others stopped.
-    public func copy(_ requests: [CopyRequest]) async throws -> CopyReport {
-        let unique = requests.reduce(into: [CopyRequest]()) { list, r in if !list.contains(r) { list.append(r) } }
-        let results = try await withThrowingTaskGroup(of: (Int, ItemResult).self) { group in
-            for (position, request) in unique.enumerated() {
+    /// Copies every root; throws the first failure (naming its root) after the others stopped.
+    public func copy(_ roots: [CopyRoot]) async throws -> CopyReport {
+        let unique = roots.reduce(into: [CopyRoot]()) { list, r in if !list.contains(r) { list.append(r) } }
+        let untagged = try await existingTagDecisions(unique)
+        if options.dryRun { return try await plan(unique, untagged: untagged) }
+        let results = try await withThrowingTaskGroup(of: (Int, RootResult).self) { group in
+            for (position, root) in unique.enumerated() {
                 group.addTask {
-                    do { return (position, try await self.copyReference(request)) } catch {
-                        throw error is CopyError ? error : CopyError(reference: request.reference.description, underlying: error)
+                    do { return (position, try await self.copyRoot(root)) } catch {
+                        throw error is CopyError ? error : CopyError(reference: root.label, underlying: error)
                     }
                 }
             }
-            var collected: [(Int, ItemResult)] = []
+            var collected: [(Int, RootResult)] = []
             for try await result in group { collected.append(result) }
             return collected.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        if let gate = options.gate { try await gate(results.flatMap(\.artifacts)) }
-        try await sink.record(results.flatMap(\.artifacts))
+        var placements = results.flatMap(\.placements)
+        for i in placements.indices where untagged.contains(placements[i].entry.identity) { placements[i].tagged = false }
+        if let gate = options.gate { try await gate(placements.map(\.entry)) }
+        try await sink.commit(placements)
         let totals = await blobs.totals()
-        return CopyReport(items: results.map(\.item), artifacts: results.flatMap(\.artifacts), blobsFetched: totals.fetched, bytesFetched: totals.bytes,
-                          blobsSkipped: totals.present)
+        return CopyReport(items: results.map(\.item), placements: placements, blobsFetched: totals.transferred,
+                          bytesFetched: totals.bytes, blobsSkipped: totals.present, blobsMounted: totals.mounted,
+                          manifestsPut: manifestsPut.withLock { $0 })
     }
 
-    /// What copying one reference produced.
-    struct ItemResult: Sendable {
+    private let manifestsPut = Mutex(0)
+
+    /// What copying one root produced.
+    struct RootResult: Sendable {
         var item: CopyReport.Item
-        var artifacts: [CopiedArtifact]
+        var placements: [Placement]
     }
 
-    /// Counts for one reference, updated from its concurrent tasks.
+    /// Counts for one root, updated from its concurrent tasks.
     final class Tally: Sendable {
         struct Counts { var bytes: Int64 = 0; var manifests = 0; var blobs = 0; var fetched = 0; var skipped = 0 }
         let counts = Mutex(Counts())
@@ -67,27 +75,85 @@ public final class CopyEngine: Sendable {
         }
     }
 
-    private func copyReference(_ request: CopyRequest) async throws -> ItemResult {
-        let reference = request.reference
-        let repository = Repository(reference)
-        let root = try await limiter.run {
-            try await self.source.manifest(repository, reference: reference.manifestReference)
-        }
-        progress.report(.resolved(reference: reference.description, digest: root.digest))
-        let tally = Tally()
-        let tree = try await copyTree(root, in: repository, platforms: request.platforms, tally: tally, what: reference.description)
+    // MARK: - Roots
 
-        var artifacts = [CopiedArtifact(kind: .image, reference: reference, descriptor: root.descriptor,
-                                        platforms: request.platforms == nil ? nil : tree.platforms)]
-        artifacts += try await copyAttachments(of: tree.manifests, in: repository, tally: tally)
-        progress.report(.referenceFinished(reference.description))
+    private func copyRoot(_ root: CopyRoot) async throws -> RootResult {
+        let entry: LayoutEntry
+        let platforms: [Platform]?
+        let rootManifest: Manifest
+        let reference: Reference
+        switch root {
+        case .reference(let request):
+            reference = request.reference
+            platforms = request.platforms
+            rootManifest = try await limiter.run {
+                try await self.source.manifest(reference.manifestReference, in: Repository(reference))
+            }
+            entry = LayoutEntry(kind: .image, reference: reference, descriptor: rootManifest.descriptor)
+        case .entry(let given):
+            reference = try given.reference()
+            platforms = given.platforms
+            rootManifest = try await limiter.run {
+                try await self.source.manifest(given.descriptor.digest.description, in: Repository(reference))
+            }
+            entry = given
+        }
+        progress.report(.resolved(reference: entry.label, digest: rootManifest.digest))
+        let from = Repository(reference)
+        let to = options.destination(reference)
+        let tally = Tally()
+        let tree = try await copyTree(rootManifest, from: from, to: to, platforms: platforms, tally: tally, what: entry.label)
+
+        var placed = entry
+        if case .reference(let request) = root, request.platforms != nil { placed.platforms = tree.platforms }
+        var placements = [Placement(entry: placed, repository: to, manifest: rootManifest, tagged: true)]
+        if case .reference = root { placements += try await copyAttachments(of: tree.manifests, from: from, to: to, tally: tally) }
+        progress.report(.referenceFinished(entry.label))
         let c = tally.counts.withLock { $0 }
-        let item = CopyReport.Item(reference: reference.description, digest: root.digest, mediaType: root.mediaType,
+        let item = CopyReport.Item(reference: entry.label, digest: rootManifest.digest, mediaType: rootManifest.mediaType,
                                    platforms: tree.platforms.map(\.description), bytes: c.bytes, manifests: c.manifests,
                                    blobs: c.blobs, blobsFetched: c.fetched, blobsSkipped: c.skipped,
-                                   attached: artifacts.dropFirst().map { $0.kind == .referrer ? "\($0.reference.name)@\($0.descriptor.digest)" : $0.reference.description })
-        return ItemResult(item: item, artifacts: artifacts)
+                                   attached: placements.dropFirst().map { $0.entry.label })
+        return RootResult(item: item, placements: placements)
     }
+
+    /// The roots' placements without copying anything (`dryRun`).
+    private func plan(_ roots: [CopyRoot], untagged: Set<String>) async throws -> CopyReport {
+        var placements: [Placement] = []
+        for root in roots {
+            guard case .entry(let entry) = root else { continue }
+            let reference = try entry.reference()
+            let manifest = try await source.manifest(entry.descriptor.digest.description, in: Repository(reference))
+            placements.append(Placement(entry: entry, repository: options.destination(reference), manifest: manifest,
+                                        tagged: !untagged.contains(entry.identity)))
+        }
+        return CopyReport(items: [], placements: placements, blobsFetched: 0, bytesFetched: 0, blobsSkipped: 0,
+                          blobsMounted: 0, manifestsPut: 0)
+    }
+
+    /// The identities of layout entries whose tag the sink keeps (`--existing skip`); with `--existing fail`,
+    /// throws before anything is sent if a tag names other content.
+    private func existingTagDecisions(_ roots: [CopyRoot]) async throws -> Set<String> {
+        guard options.existing != .overwrite else { return [] }
+        var keep = Set<String>()
+        var conflicts: [String] = []
+        for case .entry(let entry) in roots {
+            guard let tag = entry.tag else { continue }
+            let repository = options.destination(try entry.reference())
+            guard let present = try await sink.taggedDigest(tag, in: repository), present != entry.descriptor.digest else { continue }
+            if options.existing == .fail {
+                conflicts.append("\(repository):\(tag) is \(present), the source has \(entry.descriptor.digest)")
+            } else {
+                keep.insert(entry.identity)
+            }
+        }
+        if !conflicts.isEmpty {
+            throw RegistryError(.denied, "tags exist with other content (--existing fail), nothing copied:\n  " + conflicts.joined(separator: "\n  "))
+        }
+        return keep
+    }
+
+    // MARK: - The graph walk
 
     /// The manifests a tree copy placed and the platforms it kept.
     struct Tree: Sendable {
@@ -96,18 +162,17 @@ public final class CopyEngine: Sendable {
     }
 
     /// Copies `manifest` with everything below it: children first, the manifest itself last.
-    func copyTree(_ manifest: Manifest, in repository: Repository, platforms: [Platform]?, tally: Tally, what: String) async throws -> Tree {
+    func copyTree(_ manifest: Manifest, from: Repository, to: Repository, platforms: [Platform]?, tally: Tally, what: String) async throws -> Tree {
         switch manifest.content {
         case .image(let image):
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // Largest first: the longest transfer bounds the copy, so it should start soonest.
                 for blob in ([image.config] + image.layers).sorted(by: { $0.size > $1.size }) {
-                    group.addTask { try await self.copyBlob(blob, in: repository, tally: tally) }
+                    group.addTask { try await self.copyBlob(blob, from: from, to: to, tally: tally) }
                 }
                 try await group.waitForAll()
             }
-            try await sink.putManifest(manifest, in: repository)
-            tally.manifest(Int64(manifest.bytes.count))
+            try await putManifest(manifest, in: to, omitted: 0, tally: tally)
             return Tree(manifests: [manifest.digest], platforms: [])
         case .index(let index):
             let chosen = try Self.select(index.manifests, platforms: platforms, what: what)
@@ -115,12 +180,12 @@ public final class CopyEngine: Sendable {
                 for child in chosen {
                     group.addTask {
                         let childManifest = try await self.limiter.run {
-                            try await self.source.manifest(repository, reference: child.digest.description)
+                            try await self.source.manifest(child.digest.description, in: from)
                         }
                         guard childManifest.mediaType == child.mediaType || !MediaType.isManifest(child.mediaType) else {
                             throw RegistryError(.integrity, "\(what): child \(child.digest) is \(childManifest.mediaType), the index says \(child.mediaType)")
                         }
-                        var tree = try await self.copyTree(childManifest, in: repository, platforms: nil, tally: tally, what: what)
+                        var tree = try await self.copyTree(childManifest, from: from, to: to, platforms: nil, tally: tally, what: what)
                         if let platform = child.platform, tree.platforms.isEmpty { tree.platforms = [platform] }
                         return tree
                     }
@@ -129,8 +194,7 @@ public final class CopyEngine: Sendable {
                 for try await tree in group { trees.append(tree) }
                 return trees
             }
-            try await sink.putManifest(manifest, in: repository)
-            tally.manifest(Int64(manifest.bytes.count))
+            try await putManifest(manifest, in: to, omitted: index.manifests.count - chosen.count, tally: tally)
             let kept = chosen.compactMap(\.platform).filter { $0.os != "unknown" }
             return Tree(manifests: [manifest.digest] + subtrees.flatMap(\.manifests), platforms: kept)
         }
@@ -153,105 +217,120 @@ public final class CopyEngine: Sendable {
         return matching + attestations
     }
 
-    private func copyBlob(_ blob: Descriptor, in repository: Repository, tally: Tally) async throws {
-        let fetched = try await blobs.once(blob.digest) {
+    /// Puts a manifest once per repository of the sink. `omitted` children of an index were left out by a
+    /// platform filter; a sink that refuses the index for it is told why.
+    private func putManifest(_ manifest: Manifest, in repository: Repository, omitted: Int, tally: Tally) async throws {
+        _ = try await manifests.value(for: "\(repository) \(manifest.digest)") {
             try await self.limiter.run {
-                if try await self.sink.hasBlob(blob, in: repository) {
-                    self.progress.report(.blobFinished(blob.digest, size: blob.size, skipped: true))
-                    return false
+                do {
+                    let put = try await self.sink.putManifest(manifest, in: repository)
+                    if put { self.manifestsPut.withLock { $0 += 1 } }
+                    return put
+                } catch let error as RegistryError where omitted > 0 {
+                    throw RegistryError(error.kind, "\(repository)@\(manifest.digest): this index names \(omitted) platform manifests the source does not hold (copied with --platform), and the destination refuses an index whose manifests it lacks (\(error.message)); copy it without --platform to keep its digest")
                 }
-                self.progress.report(.blobStarted(blob.digest, size: blob.size))
-                let reporter = self.progress
-                try await self.sink.receiveBlob(blob, in: repository, from: self.source) { reporter.report(.transferred($0)) }
-                self.progress.report(.blobFinished(blob.digest, size: blob.size, skipped: false))
-                return true
             }
         }
-        await blobs.count(blob, fetched: fetched.didFetch)
-        tally.blob(blob.size, fetched: fetched.didFetch && fetched.first)
+        tally.manifest(Int64(manifest.bytes.count))
     }
 
-    /// Copies the signature, attestation and SBOM tags and the referrers of each manifest in `manifests`.
-    private func copyAttachments(of manifests: [Digest], in repository: Repository, tally: Tally) async throws -> [CopiedArtifact] {
-        guard options.signatures || options.referrers else { return [] }
-        let name = try Reference(registry: repository.registry, repository: repository.path, tag: nil, digest: nil)
+    // MARK: - Blobs
+
+    /// Places one blob in `to`: skipped when present, mounted from the repository it first went to when
+    /// the sink can, transferred otherwise. Concurrent requests for the same blob share one transfer.
+    private func copyBlob(_ blob: Descriptor, from: Repository, to: Repository, tally: Tally) async throws {
+        let placement: (outcome: BlobOutcome, first: Bool)
+        if let mountable = sink as? any Mountable {
+            let home = try await blobs.home(of: blob.digest, in: to) { try await self.transfer(blob, from: from, to: to) }
+            if home.repository == to {
+                placement = (home.outcome, home.first)
+            } else {
+                placement = try await blobs.once("\(to) \(blob.digest)") {
+                    try await self.limiter.run {
+                        if try await self.sink.hasBlob(blob, in: to) { return .present }
+                        if try await mountable.mount(blob, into: to, from: home.repository) { return .mounted }
+                        return try await self.send(blob, from: from, to: to)
+                    }
+                }
+            }
+        } else {
+            placement = try await blobs.once(blob.digest.description) { try await self.transfer(blob, from: from, to: to) }
+        }
+        if placement.first { await blobs.count(blob, placement.outcome) }
+        tally.blob(blob.size, fetched: placement.first && placement.outcome == .transferred)
+    }
+
+    private func transfer(_ blob: Descriptor, from: Repository, to: Repository) async throws -> BlobOutcome {
+        try await limiter.run {
+            if try await self.sink.hasBlob(blob, in: to) {
+                self.progress.report(.blobFinished(blob.digest, size: blob.size, skipped: true))
+                return .present
+            }
+            return try await self.send(blob, from: from, to: to)
+        }
+    }
+
+    private func send(_ blob: Descriptor, from: Repository, to: Repository) async throws -> BlobOutcome {
+        progress.report(.blobStarted(blob.digest, size: blob.size))
+        let reporter = progress
+        try await sink.putBlob(blob, in: to, from: source) { reporter.report(.transferred($0)) }
+        progress.report(.blobFinished(blob.digest, size: blob.size, skipped: false))
+        return .transferred
+    }
+
+    // MARK: - Attachments
+
+    /// Copies the signature, attestation and SBOM tags and the referrers of each manifest in `manifests`,
+    /// where the source can list them.
+    private func copyAttachments(of manifests: [Digest], from: Repository, to: Repository, tally: Tally) async throws -> [Placement] {
+        guard options.signatures || options.referrers, let lister = source as? any ReferrersListing else { return [] }
+        let name = try Reference(registry: from.registry, repository: from.path, tag: nil, digest: nil)
         // One tag listing per repository answers most "is there a signature?" questions at once.
-        let knownTags = try await tagLists.tags(of: repository) { try await self.limiter.run { try await self.source.tags(repository) } }
-        return try await withThrowingTaskGroup(of: [CopiedArtifact].self) { group in
+        let knownTags = try await tagLists.value(for: from) { try await self.limiter.run { try await lister.tags(from) } }.value
+        return try await withThrowingTaskGroup(of: [Placement].self) { group in
             for subject in manifests {
                 if options.signatures {
                     for (suffix, kind) in [("sig", ArtifactKind.signature), ("att", .attestation), ("sbom", .sbom)] {
                         group.addTask {
                             let tag = "\(subject.tagForm).\(suffix)"
                             if let knownTags, !knownTags.contains(tag) { return [] }
-                            guard let attached = try await self.limiter.run({ try await self.source.manifestIfPresent(repository, tag: tag) }) else { return [] }
-                            _ = try await self.copyTree(attached, in: repository, platforms: nil, tally: tally, what: "\(name.name):\(tag)")
+                            guard let attached = try await self.limiter.run({ try await self.source.manifestIfPresent(tag, in: from) }) else { return [] }
+                            _ = try await self.copyTree(attached, from: from, to: to, platforms: nil, tally: tally, what: "\(name.name):\(tag)")
                             self.progress.report(.notice("\(name.name): \(kind.rawValue) \(tag)"))
-                            return [CopiedArtifact(kind: kind, reference: try name.withTag(tag), descriptor: attached.descriptor, subject: subject)]
+                            let entry = LayoutEntry(kind: kind, reference: try name.withTag(tag), descriptor: attached.descriptor, subject: subject)
+                            return [Placement(entry: entry, repository: to, manifest: attached, tagged: true)]
                         }
                     }
                 }
                 if options.referrers {
                     group.addTask {
-                        let found = try await self.limiter.run { try await self.source.referrers(repository, subject: subject, knownTags: knownTags) }
-                        var copied: [CopiedArtifact] = []
+                        let found = try await self.limiter.run { try await lister.referrers(of: subject, in: from, knownTags: knownTags) }
+                        var copied: [Placement] = []
                         for descriptor in found {
-                            let referrer = try await self.limiter.run {
-                                try await self.source.manifest(repository, reference: descriptor.digest.description)
-                            }
-                            _ = try await self.copyTree(referrer, in: repository, platforms: nil, tally: tally, what: "\(name.name)@\(descriptor.digest)")
-                            var entry = referrer.descriptor
-                            entry.artifactType = descriptor.artifactType ?? referrer.artifactType
-                            copied.append(CopiedArtifact(kind: .referrer, reference: name.withDigest(descriptor.digest).withoutTag(), descriptor: entry, subject: subject))
+                            let referrer = try await self.limiter.run { try await self.source.manifest(descriptor.digest.description, in: from) }
+                            _ = try await self.copyTree(referrer, from: from, to: to, platforms: nil, tally: tally, what: "\(name.name)@\(descriptor.digest)")
+                            var root = referrer.descriptor
+                            root.artifactType = descriptor.artifactType ?? referrer.artifactType
+                            let entry = LayoutEntry(kind: .referrer, reference: name, descriptor: root, subject: subject)
+                            copied.append(Placement(entry: entry, repository: to, manifest: referrer, tagged: true))
                         }
                         return copied
                     }
                 }
             }
-            var all: [CopiedArtifact] = []
-            for try await artifacts in group { all += artifacts }
-            return all.sorted { $0.reference.description < $1.reference.description }
+            var all: [Placement] = []
+            for try await placements in group { all += placements }
+            return all.sorted { $0.entry.label < $1.entry.label }
         }
     }
 }
 
-/// Makes sure each blob is transferred once per run, whichever reference asks first.
-actor BlobScheduler {
-    private var tasks: [Digest: Task<Bool, any Error>] = [:]
-    private var counted = Set<Digest>()
-    private var fetched = 0
-    private var present = 0
-    private var bytes: Int64 = 0
-
-    /// Runs `transfer` for `digest` unless a run for it exists; `didFetch` is what the transfer returned,
-    /// `first` whether this caller started it.
-    func once(_ digest: Digest, _ transfer: @escaping @Sendable () async throws -> Bool) async throws -> (didFetch: Bool, first: Bool) {
-        if let existing = tasks[digest] { return (try await existing.value, false) }
-        let task = Task { try await transfer() }
-        tasks[digest] = task
-        do { return (try await task.value, true) } catch {
-            tasks[digest] = nil
-            throw error
+extension CopyRoot {
+    /// How the root is named in messages.
+    var label: String {
+        switch self {
+        case .reference(let request): request.reference.description
+        case .entry(let entry): entry.label
         }
-    }
-
-    /// Counts each distinct blob once: transferred, or found already in the destination.
-    func count(_ blob: Descriptor, fetched didFetch: Bool) {
-        guard counted.insert(blob.digest).inserted else { return }
-        if didFetch { fetched += 1; bytes += blob.size } else { present += 1 }
-    }
-
-    func totals() -> (fetched: Int, present: Int, bytes: Int64) { (fetched, present, bytes) }
-}
-
-/// Lists each repository's tags once per run, however many images of it are copied.
-actor TagListCache {
-    private var lists: [Repository: Task<Set<String>?, any Error>] = [:]
-
-    func tags(of repository: Repository, _ list: @escaping @Sendable () async throws -> Set<String>?) async throws -> Set<String>? {
-        if let existing = lists[repository] { return try await existing.value }
-        let task = Task { try await list() }
-        lists[repository] = task
-        return try await task.value
     }
 }

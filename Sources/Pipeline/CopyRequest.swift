@@ -1,4 +1,5 @@
 import OCI
+import Registry
 
 /// One reference to copy, optionally limited to some platforms.
 public struct CopyRequest: Sendable, Hashable {
@@ -12,21 +13,36 @@ public struct CopyRequest: Sendable, Hashable {
     }
 }
 
+/// What a copy starts from: references to resolve at the source (attachments discovered there), or the
+/// artifacts a layout (a store, a bundle) records, each already resolved and its attachments listed.
+public enum CopyRoot: Sendable, Hashable {
+    case reference(CopyRequest)
+    case entry(LayoutEntry)
+}
+
+/// What to do with a tag the sink already has with other content.
+public enum ExistingTags: String, Sendable, CaseIterable { case overwrite, skip, fail }
+
 /// How a copy runs.
 public struct CopyOptions: Sendable {
-    /// Transfers running at once, across all images.
+    /// Transfers running at once, across all artifacts.
     public var jobs: Int = 8
-    /// Copy cosign's `sha256-<hex>.sig` / `.att` / `.sbom` tags of every copied manifest.
+    /// For references: copy cosign's `sha256-<hex>.sig` / `.att` / `.sbom` tags of every copied manifest.
     public var signatures: Bool = true
-    /// Copy the OCI referrers of every copied manifest.
+    /// For references: copy the OCI referrers of every copied manifest.
     public var referrers: Bool = true
-
-    /// Runs once everything is copied and before anything is recorded; throwing leaves nothing recorded
-    /// (how `--verify-key` fails closed).
-    public var gate: (@Sendable ([CopiedArtifact]) async throws -> Void)?
+    /// Where an artifact of source repository `reference` goes in the sink (the same repository by default).
+    public var destination: @Sendable (Reference) -> Repository = { Repository($0) }
+    /// Tags the sink has with other content.
+    public var existing: ExistingTags = .overwrite
+    /// Plan and check only: nothing is sent or committed.
+    public var dryRun = false
+    /// Runs once all content is in place and before anything is committed; throwing leaves nothing
+    /// committed (how `--verify-key` fails closed).
+    public var gate: (@Sendable ([LayoutEntry]) async throws -> Void)?
 
     public init(jobs: Int = 8, signatures: Bool = true, referrers: Bool = true,
-                gate: (@Sendable ([CopiedArtifact]) async throws -> Void)? = nil) {
+                gate: (@Sendable ([LayoutEntry]) async throws -> Void)? = nil) {
         self.jobs = jobs
         self.signatures = signatures
         self.referrers = referrers
@@ -34,8 +50,8 @@ public struct CopyOptions: Sendable {
     }
 }
 
-/// What a copy did, per requested reference and in total.
-public struct CopyReport: Sendable, Codable {
+/// What a copy did, per root and in total.
+public struct CopyReport: Sendable {
     public struct Item: Sendable, Codable {
         public var reference: String
         public var digest: Digest
@@ -53,17 +69,25 @@ public struct CopyReport: Sendable, Codable {
         /// Signatures, attestations, SBOMs and referrers copied with it, by reference.
         public var attached: [String]
     }
+    /// One per root, in the order given.
     public var items: [Item]
-    /// Every top-level artifact placed, attachments included.
-    public var artifacts: [CopiedArtifact]
+    /// Every top-level artifact placed, attachments included, in the order they were committed.
+    public var placements: [Placement]
     /// Distinct blobs transferred, and their bytes.
     public var blobsFetched: Int
     public var bytesFetched: Int64
-    /// Distinct blobs found already in the destination.
+    /// Distinct blobs the sink had already.
     public var blobsSkipped: Int
+    /// Blobs placed in a repository by mounting them from another one of the sink.
+    public var blobsMounted: Int
+    /// Manifests the sink did not have.
+    public var manifestsPut: Int
+
+    /// The layout entries of everything placed.
+    public var entries: [LayoutEntry] { placements.map(\.entry) }
 }
 
-/// A requested reference that could not be copied.
+/// A root that could not be copied, with the reference or entry it named.
 public struct CopyError: Error, CustomStringConvertible {
     public let reference: String
     public let underlying: any Error

@@ -24,17 +24,17 @@ public struct ImageSigner: Sendable {
 
     /// Signs each image (a reference resolved to a digest) in content store `store`, recording every new
     /// `.sig` entry at once at the end; returns each image's entry, or nil where this key had signed it already.
-    public func sign(_ images: [(reference: Reference, digest: Digest)], in store: ContentStore) throws -> [Descriptor?] {
-        var signatures: [String: Descriptor] = [:]
-        for entry in try store.index().manifests where LayoutAnnotation.kind(of: entry) == .signature {
-            if let name = LayoutAnnotation.reference(of: entry) { signatures[name] = entry }
+    public func sign(_ images: [(reference: Reference, digest: Digest)], in store: ContentStore) throws -> [LayoutEntry?] {
+        var signatures: [String: LayoutEntry] = [:]
+        for entry in try store.entries() where entry.kind == .signature {
+            if let name = entry.name { signatures[name] = entry }
         }
-        var results: [Descriptor?] = []
+        var results: [LayoutEntry?] = []
         for (image, digest) in images {
             let tag = "\(digest.tagForm).sig"
             let name = "\(image.name):\(tag)"
             let layers = try signatures[name].map { entry -> [Descriptor] in
-                guard case .image(let manifest) = try store.manifest(entry).content else { throw StoreError(path: name, reason: "not an image manifest") }
+                guard case .image(let manifest) = try store.manifest(entry.descriptor).content else { throw StoreError(path: name, reason: "not an image manifest") }
                 return manifest.layers
             } ?? []
             let (payload, signature) = try signature(for: image, digest: digest)
@@ -46,7 +46,7 @@ public struct ImageSigner: Sendable {
             try store.putBlob(written.config)
             let manifest = try Manifest(bytes: written.manifest, declaredType: MediaType.ociManifest, source: name)
             try store.putManifest(manifest)
-            let entry = StoreSink.indexEntry(CopiedArtifact(kind: .signature, reference: try image.withTag(tag), descriptor: manifest.descriptor, subject: digest))
+            let entry = LayoutEntry(kind: .signature, reference: try image.withTag(tag), descriptor: manifest.descriptor, subject: digest)
             signatures[name] = entry
             results.append(entry)
         }

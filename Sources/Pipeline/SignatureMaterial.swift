@@ -24,15 +24,17 @@ public struct LayoutSignatureMaterial: SignatureMaterial {
     let readBlob: @Sendable (Descriptor) throws -> Data
 
     /// `entries` are the layout's `index.json` entries (or the ones about to be recorded).
-    public init(entries: [Descriptor], manifest: @escaping @Sendable (Descriptor) throws -> Manifest,
+    public init(entries: [LayoutEntry], manifest: @escaping @Sendable (Descriptor) throws -> Manifest,
                 blob: @escaping @Sendable (Descriptor) throws -> Data) {
         var signatures: [String: Descriptor] = [:]
         var referrers: [String: [Descriptor]] = [:]
         for entry in entries {
-            let a = entry.annotations ?? [:]
-            switch LayoutAnnotation.kind(of: entry) {
-            case .signature: if let name = a[LayoutAnnotation.referenceName] { signatures[name] = entry }
-            case .referrer: referrers["\(a[LayoutAnnotation.repository] ?? "")@\(a[LayoutAnnotation.subject] ?? "")", default: []].append(entry)
+            switch entry.kind {
+            case .signature: if let name = entry.name { signatures[name] = entry.descriptor }
+            case .referrer:
+                if let name = entry.name, let subject = entry.subject {
+                    referrers["\(name.split(separator: "@")[0])@\(subject)", default: []].append(entry.descriptor)
+                }
             default: break
             }
         }
@@ -43,8 +45,8 @@ public struct LayoutSignatureMaterial: SignatureMaterial {
     }
 
     /// The signatures in content store `store`, found through `entries` (default: its `index.json`).
-    public init(store: ContentStore, entries: [Descriptor]? = nil) throws {
-        self.init(entries: try entries ?? store.index().manifests, manifest: { try store.manifest($0) }) { descriptor in
+    public init(store: ContentStore, entries: [LayoutEntry]? = nil) throws {
+        self.init(entries: try entries ?? store.entries(), manifest: { try store.manifest($0) }) { descriptor in
             let path = store.blobPath(descriptor.digest)
             guard descriptor.size <= Manifest.maximumSize, let data = FileManager.default.contents(atPath: path) else {
                 throw StoreError(path: path, reason: "blob \(descriptor.digest) is missing from the store")
@@ -56,7 +58,7 @@ public struct LayoutSignatureMaterial: SignatureMaterial {
 
     /// The signatures in bundle `bundle`.
     public init(bundle: BundleFile) throws {
-        self.init(entries: try bundle.layoutIndex().manifests, manifest: { try bundle.manifest($0) }) { descriptor in
+        self.init(entries: try BundleSource(bundle: bundle).entries(), manifest: { try bundle.manifest($0) }) { descriptor in
             let name = BundleFile.blobName(descriptor.digest)
             let data = try bundle.contents(of: name)
             guard Digest.sha256(of: data) == descriptor.digest else {

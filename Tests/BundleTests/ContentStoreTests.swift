@@ -82,16 +82,14 @@ import Testing
 
     @Test func recordReplacesEntriesWithTheSameName() throws {
         let store = try freshStore()
-        func entry(_ name: String, _ content: String) -> Descriptor {
-            var d = Descriptor(mediaType: MediaType.ociManifest, digest: Digest.sha256(of: Array(content.utf8)), size: 1)
-            d.annotations = [LayoutAnnotation.referenceName: name, LayoutAnnotation.kind: "image"]
-            return d
+        func entry(_ name: String, _ content: String) -> LayoutEntry {
+            LayoutEntry(kind: .image, name: name, descriptor: Descriptor(mediaType: MediaType.ociManifest, digest: Digest.sha256(of: Array(content.utf8)), size: 1))
         }
         try store.record([entry("docker.io/library/a:1", "one"), entry("docker.io/library/b:1", "two")])
         try store.record([entry("docker.io/library/a:1", "three")])
         let index = try store.index()
         #expect(index.manifests.count == 2)
-        #expect(index.manifests.first { $0.annotations?[LayoutAnnotation.referenceName] == "docker.io/library/a:1" }?.digest == Digest.sha256(of: Array("three".utf8)))
+        #expect(index.manifests.first { $0.annotations?["org.opencontainers.image.ref.name"] == "docker.io/library/a:1" }?.digest == Digest.sha256(of: Array("three".utf8)))
     }
 
     @Test func manifestsRoundTripByteForByte() throws {

@@ -19,15 +19,15 @@ struct SignatureForgery {
         _ = try store.putBlob(written.config)
         let manifest = try Manifest(bytes: written.manifest, declaredType: MediaType.ociManifest, source: "forged")
         try store.putManifest(manifest)
-        try store.record([StoreSink.indexEntry(CopiedArtifact(kind: .signature, reference: try image.withTag("\(digest.tagForm).sig"),
-                                                              descriptor: manifest.descriptor, subject: digest))])
+        try store.record([LayoutEntry(kind: .signature, reference: try image.withTag("\(digest.tagForm).sig"),
+                                      descriptor: manifest.descriptor, subject: digest)])
     }
 
     /// The payload bytes of the first layer of `image`'s `.sig` manifest.
     func legacyPayload(of image: Reference, digest: Digest) throws -> (payload: Data, signature: Data) {
         let name = "\(image.name):\(digest.tagForm).sig"
-        let entry = try store.index().manifests.first { LayoutAnnotation.reference(of: $0) == name }!
-        guard case .image(let manifest) = try store.manifest(entry).content else { fatalError("not an image manifest") }
+        let entry = try store.entries().first { $0.name == name }!
+        guard case .image(let manifest) = try store.manifest(entry.descriptor).content else { fatalError("not an image manifest") }
         let layer = manifest.layers[0]
         let payload = FileManager.default.contents(atPath: store.blobPath(layer.digest))!
         return (payload, CosignSignatureLayer(layer: layer, payload: payload).signature!)
@@ -49,7 +49,6 @@ struct SignatureForgery {
         try store.putManifest(manifest)
         var descriptor = manifest.descriptor
         descriptor.artifactType = type
-        try store.record([StoreSink.indexEntry(CopiedArtifact(kind: .referrer, reference: image.withDigest(manifest.digest).withoutTag(),
-                                                              descriptor: descriptor, subject: digest))])
+        try store.record([LayoutEntry(kind: .referrer, reference: image, descriptor: descriptor, subject: digest)])
     }
 }

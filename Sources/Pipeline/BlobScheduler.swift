@@ -1,0 +1,63 @@
+import OCI
+import Registry
+
+/// Runs an operation once per key, however many tasks ask for it at once; a failed run is forgotten, so a
+/// later caller tries again. `first` tells a caller whether its own call did the work.
+public actor Once<Key: Hashable & Sendable, Value: Sendable> {
+    private var runs: [Key: Task<Value, any Error>] = [:]
+
+    public init() {}
+
+    public func value(for key: Key, _ operation: @escaping @Sendable () async throws -> Value) async throws -> (value: Value, first: Bool) {
+        if let run = runs[key] { return (try await run.value, false) }
+        let run = Task { try await operation() }
+        runs[key] = run
+        do { return (try await run.value, true) } catch {
+            runs[key] = nil
+            throw error
+        }
+    }
+}
+
+/// What placing a blob in a sink came to.
+enum BlobOutcome: Sendable { case transferred, present, mounted }
+
+/// The one blob scheduler of a copy: each blob is placed once per key (its digest, or repository and digest
+/// where the sink keeps repositories apart), the first repository it lands in is remembered so that others
+/// can mount it from there, and each placement is counted once.
+actor BlobScheduler {
+    private let placements = Once<String, BlobOutcome>()
+    private let homes = Once<Digest, Repository>()
+    private var outcomes: [Digest: BlobOutcome] = [:]
+    private var counts = (transferred: 0, present: 0, mounted: 0, bytes: Int64(0))
+
+    /// Places a blob under `key` unless that was done or is under way.
+    func once(_ key: String, _ place: @escaping @Sendable () async throws -> BlobOutcome) async throws -> (outcome: BlobOutcome, first: Bool) {
+        let result = try await placements.value(for: key, place)
+        return (result.value, result.first)
+    }
+
+    /// The repository blob `digest` was first placed in during this copy, placing it in `repository` when
+    /// it was nowhere yet; with the outcome of that first placement.
+    func home(of digest: Digest, in repository: Repository, _ place: @escaping @Sendable () async throws -> BlobOutcome) async throws -> (repository: Repository, outcome: BlobOutcome, first: Bool) {
+        let result = try await homes.value(for: digest) { [self] in
+            let outcome = try await place()
+            await self.remember(digest, outcome)
+            return repository
+        }
+        return (result.value, outcomes[digest] ?? .present, result.first)
+    }
+
+    private func remember(_ digest: Digest, _ outcome: BlobOutcome) { outcomes[digest] = outcome }
+
+    /// Counts a placement (once per key: per blob, or per repository and blob where the sink mounts).
+    func count(_ blob: Descriptor, _ outcome: BlobOutcome) {
+        switch outcome {
+        case .transferred: counts.transferred += 1; counts.bytes += blob.size
+        case .mounted: counts.mounted += 1
+        case .present: counts.present += 1
+        }
+    }
+
+    func totals() -> (transferred: Int, present: Int, mounted: Int, bytes: Int64) { counts }
+}

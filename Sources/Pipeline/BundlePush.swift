@@ -1,0 +1,96 @@
+import Bundle
+import Foundation
+import OCI
+import Registry
+
+/// `transit push`: a bundle into a registry, as copy(bundle → registry). The bundle's structure is checked
+/// first (blobs are hashed as they stream); `REGISTRY/PATH:TAG` lands at `TARGET/PREFIX/PATH:TAG`.
+public struct BundlePush: Sendable {
+    public struct Options: Sendable {
+        public var jobs = 8
+        /// Blobs larger than this go up in PATCH chunks of this size.
+        public var chunkSize: Int64 = 64 << 20
+        public var existing: ExistingTags = .overwrite
+        public var dryRun = false
+        public init() {}
+    }
+
+    /// What a push did.
+    public struct Report: Codable, Sendable {
+        public struct Artifact: Codable, Sendable {
+            public var source: String
+            public var target: String
+            public var kind: String
+            public var digest: Digest
+            public var tagged: Bool
+        }
+        public var target: String
+        public var artifacts: [Artifact]
+        public var blobsUploaded: Int
+        public var bytesUploaded: Int64
+        public var blobsMounted: Int
+        public var blobsPresent: Int
+        public var manifestsPut: Int
+        public var dryRun: Bool
+        public var seconds: Double
+    }
+
+    public let bundle: BundleFile
+    public let client: RegistryClient
+    public let target: PushTarget
+    public let options: Options
+
+    public init(bundle: BundleFile, client: RegistryClient, target: PushTarget, options: Options) {
+        self.bundle = bundle
+        self.client = client
+        self.target = target
+        self.options = options
+    }
+
+    public func run(progress: any ProgressReporter = SilentProgress()) async throws -> Report {
+        let started = Date()
+        try bundle.requireStructure(doing: "pushed")
+        let source = BundleSource(bundle: bundle)
+        let entries = try source.entries()
+        try target.checkDistinctRepositories(entries, bundle: bundle.path)
+        var copy = CopyOptions(jobs: options.jobs)
+        copy.destination = { [target] in target.repository(for: $0) }
+        copy.existing = options.existing
+        copy.dryRun = options.dryRun
+        let engine = CopyEngine(source: source, sink: RegistryEndpoint(client: client, chunkSize: options.chunkSize), options: copy, progress: progress)
+        let report = try await engine.copy(entries.map(CopyRoot.entry))
+        return Report(target: target.description, artifacts: report.placements.map {
+            Report.Artifact(source: $0.entry.label, target: $0.target, kind: $0.entry.kind.rawValue,
+                            digest: $0.entry.descriptor.digest, tagged: $0.tag != nil)
+        }, blobsUploaded: report.blobsFetched, bytesUploaded: report.bytesFetched, blobsMounted: report.blobsMounted,
+           blobsPresent: report.blobsSkipped, manifestsPut: report.manifestsPut, dryRun: options.dryRun,
+           seconds: Date().timeIntervalSince(started))
+    }
+}
+
+extension BundleFile {
+    /// Checks the bundle's structure (not its blobs' hashes, which are checked as they stream) before it is
+    /// read for `what` ("pushed", "loaded"); every failure is listed.
+    func requireStructure(doing what: String) throws {
+        let structure = BundleVerifier(bundle: self, hashBlobs: false).verify()
+        guard structure.verified else {
+            throw BundleError(bundle: path, artifact: nil, reason: "fails verification, nothing \(what):\n  " + structure.failures.joined(separator: "\n  "))
+        }
+    }
+}
+
+extension PushTarget {
+    /// Two source repositories that would land on one target repository are an error before anything is sent.
+    func checkDistinctRepositories(_ entries: [LayoutEntry], bundle: String) throws {
+        var owners: [String: String] = [:]
+        for entry in entries {
+            let source = try entry.reference()
+            let repository = self.repository(for: source)
+            if let owner = owners[repository.path], owner != source.name {
+                throw BundleError(bundle: bundle, artifact: entry.label,
+                                  reason: "\(source.name) and \(owner) would both land on \(repository); push them with different --to prefixes")
+            }
+            owners[repository.path] = source.name
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Archive
+import Bundle
+import OCI
+
+/// A bundle file (whole or in volumes) as a copy's source, read in place: nothing is extracted.
+public struct BundleSource: LayoutSource {
+    public let bundle: BundleFile
+
+    public init(bundle: BundleFile) { self.bundle = bundle }
+
+    public var layoutName: String { bundle.path }
+
+    public func entries() throws -> [LayoutEntry] {
+        try bundle.layoutIndex().manifests.map { entry in
+            do { return try LayoutEntry(indexEntry: entry) } catch {
+                throw BundleError(bundle: bundle.path, artifact: "index.json", reason: "\(error)")
+            }
+        }
+    }
+
+    public func blobLocation(_ digest: Digest, size: Int64?) throws -> (source: any RandomAccessSource, offset: Int64, size: Int64)? {
+        guard let entry = bundle.entries[BundleFile.blobName(digest)] else { return nil }
+        return (bundle.source, entry.offset, entry.size)
+    }
+}
