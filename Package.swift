@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "OCI"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "OCI"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCI"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OCI"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OCI", "Registry"]),
         .testTarget(name: "TrustTests", dependencies: ["Trust", "OCI", "TestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "OCI", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "Registry", "Bundle", "Pipeline", "Trust", "Charts"]),
