@@ -33,11 +33,12 @@ struct BundleSummary: Encodable {
 
 /// Writes the bundle and reports it.
 func finishBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: String?, options: BundleOutputOptions,
-                  output: OutputOptions, started: Date) throws {
+                  output: OutputOptions, started: Date) async throws {
     let key = try options.signKey.map(loadSigningKey)
-    let written = try writeBundle(store: store, entries: entries, manifestText: manifestText, tool: "airlock \(AirlockVersion.current)",
-                                  signIndex: key.map { key in { try BundleSignature.sign($0, with: key) } },
-                                  to: options.output, layout: try options.layout())
+    var signIndex: (@Sendable (Data) throws -> Data)?
+    if let key { signIndex = { try BundleSignature.sign($0, with: key) } }
+    let written = try await writeBundle(store: store, entries: entries, manifestText: manifestText, tool: "airlock \(AirlockVersion.current)",
+                                        signIndex: signIndex, to: options.output, layout: try options.layout())
     let seconds = Date().timeIntervalSince(started)
     if output.json {
         try printJSON(BundleSummary(bundle: options.output, files: written.files, bytes: written.bytes,
@@ -77,7 +78,7 @@ struct MakeBundle: AsyncParsableCommand {
             let (report, charts) = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)
             if !output.quiet && !output.json { printCharts(charts); printItems(report) }
             let manifestText = try what.manifest.map { try String(contentsOfFile: $0, encoding: .utf8) }
-            try finishBundle(store: store, entries: report.entries + charts.entries, manifestText: manifestText,
+            try await finishBundle(store: store, entries: report.entries + charts.entries, manifestText: manifestText,
                              options: bundle, output: output, started: started)
         }
     }
@@ -96,7 +97,7 @@ struct Pack: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors("connected") {
             let store = try ContentStore(at: self.store, create: false)
-            try finishBundle(store: store, entries: nil, manifestText: nil, options: bundle, output: output, started: Date())
+            try await finishBundle(store: store, entries: nil, manifestText: nil, options: bundle, output: output, started: Date())
         }
     }
 }

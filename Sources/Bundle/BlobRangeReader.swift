@@ -19,7 +19,7 @@ public final class BlobStreamCheck: @unchecked Sendable {
     }
 
     /// Hashes `bytes` found at `offset` of the blob; throws when the blob is complete and wrong.
-    func observe(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(BundleError) {
+    public func observe(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(BundleError) {
         lock.lock(); defer { lock.unlock() }
         guard offset == position else { return }   // a resend of bytes already hashed
         hasher.update(bytes)

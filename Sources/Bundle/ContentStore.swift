@@ -159,7 +159,8 @@ public final class ContentStore: Sendable {
         }
     }
 
-    static func encode<T: Encodable>(_ value: T) throws -> Data {
+    /// JSON as layouts and bundles write it: sorted keys, slashes unescaped, no whitespace.
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)

@@ -33,22 +33,29 @@ public struct BundleLayoutError: Error, CustomStringConvertible {
     public var description: String { "invalid --split '\(text)': \(reason)" }
 }
 
-/// Writes a bundle of a store's artifacts to `path`, whole or in volumes with their metadata; nothing
-/// appears at `path` unless the whole bundle was written.
+/// Writes a bundle of a store's artifacts to `path` as copy(store → bundle), whole or in volumes with their
+/// metadata; nothing appears at `path` unless the whole bundle was written. `entries` nil packs the whole store.
 public func writeBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: String?, tool: String,
-                        signIndex: ((Data) throws -> Data)? = nil, to path: String, layout: BundleLayout) throws -> (record: BundleRecord, files: [String], bytes: Int64) {
-    let packer = BundlePacker(store: store, tool: tool)
+                        signIndex: (@Sendable (Data) throws -> Data)? = nil, to path: String,
+                        layout: BundleLayout) async throws -> (record: BundleRecord, files: [String], bytes: Int64) {
+    let roots = try (entries ?? store.entries()).sorted { $0.identity < $1.identity }.map(CopyRoot.entry)
+    func pack(into output: any ArchiveOutput) async throws -> BundleRecord {
+        let sink = try BundleSink(output: output, tool: tool, manifestText: manifestText, signIndex: signIndex)
+        _ = try await CopyEngine(source: StoreEndpoint(store: store), sink: sink).copy(roots)
+        guard let record = sink.record else { throw BundleError(bundle: path, artifact: nil, reason: "nothing was written") }
+        return record
+    }
     switch layout {
     case .single:
         let output = try FileOutput(path: path)
         do {
-            let record = try packer.pack(entries: entries, manifestText: manifestText, signIndex: signIndex, to: output)
+            let record = try await pack(into: output)
             return (record, [path], output.bytesWritten)
         } catch { output.abandon(); throw error }
     case .split(let partSize):
         let output = try SplitOutput(basePath: path, partSize: partSize)
         let record: BundleRecord
-        do { record = try packer.pack(entries: entries, manifestText: manifestText, signIndex: signIndex, to: output) } catch { output.abandon(); throw error }
+        do { record = try await pack(into: output) } catch { output.abandon(); throw error }
         guard let whole = output.digest else { throw BundleError(bundle: path, artifact: nil, reason: "volumes were not finished") }
         let parts = BundleParts(parts: output.parts.map { .init(name: ($0.path as NSString).lastPathComponent, size: $0.size, sha256: $0.digest) },
                                 totalSize: output.totalSize, sha256: whole)

@@ -44,6 +44,13 @@ public protocol ContentSink: Sendable {
     func commit(_ placements: [Placement]) async throws
 }
 
+/// A sink written in one pass, in a fixed order (a bundle file): it is told the whole plan first, then gets
+/// every manifest and blob once, each manifest before what it references.
+public protocol OrderedSink: ContentSink {
+    /// `placements` are the artifacts, `sizes` the bytes each needs, `content` everything in the order it will come.
+    func begin(_ placements: [Placement], sizes: [Int64], content: [Descriptor]) async throws
+}
+
 /// A sink that can place a blob it already holds in one repository into another without sending it.
 public protocol Mountable: ContentSink {
     func mount(_ descriptor: Descriptor, into repository: Repository, from home: Repository) async throws -> Bool

@@ -35,6 +35,7 @@ public final class CopyEngine: Sendable {
         let unique = roots.reduce(into: [CopyRoot]()) { list, r in if !list.contains(r) { list.append(r) } }
         let untagged = try await existingTagDecisions(unique)
         if options.dryRun { return try await plan(unique, untagged: untagged) }
+        if let ordered = sink as? any OrderedSink { return try await copyInOrder(unique, into: ordered) }
         let results = try await withThrowingTaskGroup(of: (Int, RootResult).self) { group in
             for (position, root) in unique.enumerated() {
                 group.addTask {
@@ -77,32 +78,42 @@ public final class CopyEngine: Sendable {
 
     // MARK: - Roots
 
-    private func copyRoot(_ root: CopyRoot) async throws -> RootResult {
-        let entry: LayoutEntry
-        let platforms: [Platform]?
-        let rootManifest: Manifest
-        let reference: Reference
+    /// A root resolved at the source: its entry, its manifest, the platforms to keep, where it comes from and goes.
+    struct ResolvedRoot: Sendable {
+        var entry: LayoutEntry
+        var manifest: Manifest
+        var platforms: [Platform]?
+        var from: Repository
+        var to: Repository
+    }
+
+    private func resolve(_ root: CopyRoot) async throws -> ResolvedRoot {
+        let resolved: ResolvedRoot
         switch root {
         case .reference(let request):
-            reference = request.reference
-            platforms = request.platforms
-            rootManifest = try await limiter.run {
+            let reference = request.reference
+            let manifest = try await limiter.run {
                 try await self.source.manifest(reference.manifestReference, in: Repository(reference))
             }
-            entry = LayoutEntry(kind: .image, reference: reference, descriptor: rootManifest.descriptor)
-        case .entry(let given):
-            reference = try given.reference()
-            platforms = given.platforms
-            rootManifest = try await limiter.run {
-                try await self.source.manifest(given.descriptor.digest.description, in: Repository(reference))
+            resolved = ResolvedRoot(entry: LayoutEntry(kind: .image, reference: reference, descriptor: manifest.descriptor), manifest: manifest,
+                                    platforms: request.platforms, from: Repository(reference), to: options.destination(reference))
+        case .entry(let entry):
+            let reference = try entry.reference()
+            let manifest = try await limiter.run {
+                try await self.source.manifest(entry.descriptor.digest.description, in: Repository(reference))
             }
-            entry = given
+            resolved = ResolvedRoot(entry: entry, manifest: manifest, platforms: entry.platforms, from: Repository(reference),
+                                    to: options.destination(reference))
         }
-        progress.report(.resolved(reference: entry.label, digest: rootManifest.digest))
-        let from = Repository(reference)
-        let to = options.destination(reference)
+        progress.report(.resolved(reference: resolved.entry.label, digest: resolved.manifest.digest))
+        return resolved
+    }
+
+    private func copyRoot(_ root: CopyRoot) async throws -> RootResult {
+        let resolved = try await resolve(root)
+        let (entry, rootManifest, from, to) = (resolved.entry, resolved.manifest, resolved.from, resolved.to)
         let tally = Tally()
-        let tree = try await copyTree(rootManifest, from: from, to: to, platforms: platforms, tally: tally, what: entry.label)
+        let tree = try await copyTree(rootManifest, from: from, to: to, platforms: resolved.platforms, tally: tally, what: entry.label)
 
         var placed = entry
         if case .reference(let request) = root, request.platforms != nil { placed.platforms = tree.platforms }
@@ -115,6 +126,45 @@ public final class CopyEngine: Sendable {
                                    blobs: c.blobs, blobsFetched: c.fetched, blobsSkipped: c.skipped,
                                    attached: placements.dropFirst().map { $0.entry.label })
         return RootResult(item: item, placements: placements)
+    }
+
+    /// Copies layout entries into a sink that writes in one pass (a bundle file): every root is walked first,
+    /// the sink told the whole plan, then each manifest and blob sent once, in bundle order.
+    private func copyInOrder(_ roots: [CopyRoot], into ordered: any OrderedSink) async throws -> CopyReport {
+        var placements: [Placement] = []
+        var sizes: [Int64] = []
+        var content: [Descriptor] = []
+        var seen = Set<Digest>()
+        for root in roots {
+            guard case .entry = root else { throw RegistryError(.protocolViolation, "\(root.label): a sink written in one pass takes layout entries only") }
+            let resolved = try await resolve(root)
+            let tree = try await copyTree(resolved.manifest, from: resolved.from, to: resolved.to, platforms: resolved.platforms,
+                                          tally: Tally(), what: resolved.entry.label, mode: .plan)
+            var counted = Set<Digest>()
+            var size: Int64 = 0
+            for descriptor in tree.content where counted.insert(descriptor.digest).inserted {
+                size += descriptor.size
+                if seen.insert(descriptor.digest).inserted { content.append(descriptor) }
+            }
+            placements.append(Placement(entry: resolved.entry, repository: resolved.to, manifest: resolved.manifest, tagged: true))
+            sizes.append(size)
+        }
+        if let gate = options.gate { try await gate(placements.map(\.entry)) }
+        try await ordered.begin(placements, sizes: sizes, content: content)
+        var bytes: Int64 = 0
+        for descriptor in content {
+            let repository = placements.first?.repository ?? Repository(registry: "", path: "")
+            if MediaType.isManifest(descriptor.mediaType) {
+                _ = try await sink.putManifest(try await source.manifest(descriptor.digest.description, in: repository), in: repository)
+            } else {
+                _ = try await send(descriptor, from: repository, to: repository)
+                bytes += descriptor.size
+            }
+        }
+        try await sink.commit(placements)
+        let manifests = content.filter { MediaType.isManifest($0.mediaType) }.count
+        return CopyReport(items: [], placements: placements, blobsFetched: content.count - manifests, bytesFetched: bytes,
+                          blobsSkipped: 0, blobsMounted: 0, manifestsPut: manifests)
     }
 
     /// The roots' placements without copying anything (`dryRun`).
@@ -155,29 +205,43 @@ public final class CopyEngine: Sendable {
 
     // MARK: - The graph walk
 
-    /// The manifests a tree copy placed and the platforms it kept.
+    /// What a walk found below a root: its manifests, the platforms it kept, and everything it needs in
+    /// bundle order (each manifest before what it references, as a streaming reader needs them).
     struct Tree: Sendable {
         var manifests: [Digest]
         var platforms: [Platform]
+        var content: [Descriptor]
     }
 
-    /// Copies `manifest` with everything below it: children first, the manifest itself last.
-    func copyTree(_ manifest: Manifest, from: Repository, to: Repository, platforms: [Platform]?, tally: Tally, what: String) async throws -> Tree {
+    /// What a walk does with what it finds.
+    enum WalkMode: Sendable {
+        /// Copy it: blobs in parallel, children first, each manifest after everything below it.
+        case copy
+        /// Only read the manifests and list the content (for a sink that writes in order).
+        case plan
+    }
+
+    /// The one walk of a manifest graph: `manifest` with everything below it, an index's children chosen
+    /// by platform. Copying puts children first and the manifest itself last.
+    func copyTree(_ manifest: Manifest, from: Repository, to: Repository, platforms: [Platform]?, tally: Tally, what: String,
+                  mode: WalkMode = .copy) async throws -> Tree {
         switch manifest.content {
         case .image(let image):
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                // Largest first: the longest transfer bounds the copy, so it should start soonest.
-                for blob in ([image.config] + image.layers).sorted(by: { $0.size > $1.size }) {
-                    group.addTask { try await self.copyBlob(blob, from: from, to: to, tally: tally) }
+            if mode == .copy {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    // Largest first: the longest transfer bounds the copy, so it should start soonest.
+                    for blob in ([image.config] + image.layers).sorted(by: { $0.size > $1.size }) {
+                        group.addTask { try await self.copyBlob(blob, from: from, to: to, tally: tally) }
+                    }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
+                try await putManifest(manifest, in: to, omitted: 0, tally: tally)
             }
-            try await putManifest(manifest, in: to, omitted: 0, tally: tally)
-            return Tree(manifests: [manifest.digest], platforms: [])
+            return Tree(manifests: [manifest.digest], platforms: [], content: [manifest.descriptor] + manifest.blobs)
         case .index(let index):
             let chosen = try Self.select(index.manifests, platforms: platforms, what: what)
-            let subtrees = try await withThrowingTaskGroup(of: Tree.self) { group in
-                for child in chosen {
+            let subtrees = try await withThrowingTaskGroup(of: (Int, Tree).self) { group in
+                for (position, child) in chosen.enumerated() {
                     group.addTask {
                         let childManifest = try await self.limiter.run {
                             try await self.source.manifest(child.digest.description, in: from)
@@ -185,18 +249,19 @@ public final class CopyEngine: Sendable {
                         guard childManifest.mediaType == child.mediaType || !MediaType.isManifest(child.mediaType) else {
                             throw RegistryError(.integrity, "\(what): child \(child.digest) is \(childManifest.mediaType), the index says \(child.mediaType)")
                         }
-                        var tree = try await self.copyTree(childManifest, from: from, to: to, platforms: nil, tally: tally, what: what)
+                        var tree = try await self.copyTree(childManifest, from: from, to: to, platforms: nil, tally: tally, what: what, mode: mode)
                         if let platform = child.platform, tree.platforms.isEmpty { tree.platforms = [platform] }
-                        return tree
+                        return (position, tree)
                     }
                 }
-                var trees: [Tree] = []
+                var trees: [(Int, Tree)] = []
                 for try await tree in group { trees.append(tree) }
-                return trees
+                return trees.sorted { $0.0 < $1.0 }.map(\.1)
             }
-            try await putManifest(manifest, in: to, omitted: index.manifests.count - chosen.count, tally: tally)
+            if mode == .copy { try await putManifest(manifest, in: to, omitted: index.manifests.count - chosen.count, tally: tally) }
             let kept = chosen.compactMap(\.platform).filter { $0.os != "unknown" }
-            return Tree(manifests: [manifest.digest] + subtrees.flatMap(\.manifests), platforms: kept)
+            return Tree(manifests: [manifest.digest] + subtrees.flatMap(\.manifests), platforms: kept,
+                        content: [manifest.descriptor] + subtrees.flatMap(\.content))
         }
     }
 
