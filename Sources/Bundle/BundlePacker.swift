@@ -76,22 +76,17 @@ public struct BundlePacker: Sendable {
         defer { close(fd) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
         defer { buffer.deallocate() }
-        var hasher = SHA256Hasher()
-        var total: Int64 = 0
+        var verifier = DigestVerifier("store blob \(path)", expected: blob)
         while true {
             let n = read(fd, buffer.baseAddress, buffer.count)
             if n < 0 { if errno == EINTR { continue }; throw StoreError(path: path, reason: "read failed (\(String(cString: strerror(errno))))") }
             if n == 0 { break }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<n])
-            total += Int64(n)
-            guard total <= blob.size else { break }
-            hasher.update(chunk)
+            verifier.update(chunk)
+            guard verifier.count <= blob.size else { break }
             try emit(chunk)
         }
-        let actual = hasher.finalize()
-        guard total == blob.size, actual == blob.digest else {
-            throw StoreError(path: path, reason: "store blob is corrupt: \(total) bytes hashing to \(actual), expected \(blob.size) bytes with \(blob.digest)")
-        }
+        try verifier.finish()
     }
 }
 

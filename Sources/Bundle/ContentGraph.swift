@@ -13,7 +13,7 @@ public struct ContentGraph: Sendable {
     /// (left out by a platform filter) are skipped; a missing config or layer is an error.
     /// Returns the bytes of everything the artifact needs (shared content included).
     @discardableResult
-    public mutating func add(_ root: Descriptor, from store: ContentStore) throws(StoreError) -> Int64 {
+    public mutating func add(_ root: Descriptor, from store: ContentStore) throws -> Int64 {
         var total: Int64 = 0
         var pending = [root]
         var counted = Set<Digest>()
