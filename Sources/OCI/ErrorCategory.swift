@@ -29,19 +29,3 @@ public enum ErrorCategory: Sendable, Equatable {
 public protocol CategorizedError: Error {
     var category: ErrorCategory { get }
 }
-
-extension ReferenceError: CategorizedError {
-    public var category: ErrorCategory { .invalidInput }
-}
-
-extension PlatformError: CategorizedError {
-    public var category: ErrorCategory { .invalidInput }
-}
-
-extension DigestError: CategorizedError {
-    public var category: ErrorCategory { .invalidInput }
-}
-
-extension ManifestError: CategorizedError {
-    public var category: ErrorCategory { .integrity }
-}

@@ -5,18 +5,7 @@ extension CopyError: CategorizedError {
     public var category: ErrorCategory { (underlying as? any CategorizedError)?.category ?? .failure }
 }
 
-extension SignatureCheckError: CategorizedError {
-    public var category: ErrorCategory { .untrusted }
-}
-
-extension BundleSignatureError: CategorizedError {
-    public var category: ErrorCategory { .untrusted }
-}
-
-extension BundleManifestError: CategorizedError {
-    public var category: ErrorCategory { .invalidInput }
-}
-
-extension BundleLayoutError: CategorizedError {
-    public var category: ErrorCategory { .invalidInput }
-}
+extension SignatureCheckError: CategorizedError { public var category: ErrorCategory { .untrusted } }
+extension BundleSignatureError: CategorizedError { public var category: ErrorCategory { .untrusted } }
+extension BundleManifestError: CategorizedError { public var category: ErrorCategory { .invalidInput } }
+extension BundleLayoutError: CategorizedError { public var category: ErrorCategory { .invalidInput } }
