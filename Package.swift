@@ -26,14 +26,15 @@ let package = Package(
                        providers: [.apt(["libsodium-dev"])]),
 
         .target(name: "OCI", dependencies: ["COpenSSL"]),
-        .target(name: "Registry", dependencies: ["OCI", "CCurl"]),
-        .target(name: "Bundle", dependencies: ["OCI", "CLinux", "Archive", "Registry"]),
+        .target(name: "HTTP", dependencies: ["OCI", "CCurl"]),
+        .target(name: "Registry", dependencies: ["OCI", "HTTP"]),
+        .target(name: "Bundle", dependencies: ["OCI", "CLinux", "Archive"]),
         .target(name: "Archive", dependencies: ["CArchive", "OCI"]),
         .target(name: "Trust", dependencies: ["OCI", "COpenSSL", "CSodium", "Yams"]),
-        .target(name: "Charts", dependencies: ["OCI", "Registry", "CArchive", "Yams"]),
-        .target(name: "Pipeline", dependencies: ["OCI", "Registry", "Archive", "Bundle", "Trust", "Charts", "Yams"]),
+        .target(name: "Charts", dependencies: ["OCI", "HTTP", "CArchive", "Yams"]),
+        .target(name: "Pipeline", dependencies: ["OCI", "HTTP", "Registry", "Archive", "Bundle", "Trust", "Charts", "Yams"]),
         .target(name: "ZoneSupport", dependencies: [
-            "OCI", "Registry", "Bundle", "Charts", "Pipeline", "Trust",
+            "OCI", "HTTP", "Registry", "Pipeline", "Trust",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -42,7 +43,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "ConnectedZone"),
         .executableTarget(name: "TransitZone", dependencies: [
-            "OCI", "Registry", "Bundle", "Charts", "Pipeline", "Trust", "ZoneSupport",
+            "OCI", "Bundle", "Pipeline", "Trust", "ZoneSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "TransitZone"),
         .executableTarget(name: "AirgapZone", dependencies: [
@@ -50,15 +51,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "AirgapZone"),
 
-        .target(name: "TestSupport", dependencies: ["OCI"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "OCI"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "OCI"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCI"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OCI", "Registry"]),
         .testTarget(name: "TrustTests", dependencies: ["Trust", "OCI", "TestSupport"]),
-        .testTarget(name: "ChartsTests", dependencies: ["Charts", "OCI", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "Registry", "Bundle", "Pipeline", "Trust", "Charts"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "HTTP", "Registry", "Bundle", "Pipeline", "Trust", "Charts"]),
     ],
     swiftLanguageModes: [.v6]
 )

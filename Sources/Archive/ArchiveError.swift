@@ -1,7 +1,8 @@
 import Glibc
+import OCI
 
 /// A tar archive that cannot be written or trusted: which archive, which entry (when there is one), and why.
-public struct ArchiveError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ArchiveError: CategorizedError, CustomStringConvertible, Sendable, Equatable {
     /// The archive (or output file) concerned, as the caller named it.
     public let archive: String
     /// The entry concerned, when the problem belongs to one.
@@ -38,4 +39,8 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable, Equatable 
 /// The text of an `errno` value, for error reasons.
 func systemMessage(_ code: Int32) -> String {
     String(cString: strerror(code))
+}
+
+extension ArchiveError {
+    public var category: ErrorCategory { .integrity }
 }

@@ -20,8 +20,7 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
 
     private let lock = NSLock()
     private var fd: Int32
-    private var hasher = SHA256Hasher()
-    private var count: Int64 = 0
+    private var verifier: DigestVerifier
     /// Whether writes go around the page cache (full, aligned buffers only).
     private var directIO = false
     private var current: UnsafeMutableRawBufferPointer
@@ -36,6 +35,7 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
     init(expected: Descriptor, directory: String, destination: String) throws(StoreError) {
         self.expected = expected
         self.destination = destination
+        verifier = DigestVerifier("blob \(expected.digest)", expected: expected)
         temporaryPath = "\(directory)/\(expected.digest.encoded).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).part"
         fd = open(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError(path: temporaryPath, reason: "cannot be created (\(String(cString: strerror(errno))))") }
@@ -62,14 +62,13 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
         spare.withLock { list in list.forEach { $0.deallocate() } }
     }
 
-    public var received: Int64 { lock.withLock { count } }
+    public var received: Int64 { lock.withLock { verifier.count } }
 
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
         lock.lock(); defer { lock.unlock() }
         guard fd >= 0 else { throw StoreError(path: temporaryPath, reason: "already committed or abandoned") }
         try checkWrites()
-        hasher.update(bytes)
-        count += Int64(bytes.count)
+        verifier.update(bytes)
         var offset = 0
         while offset < bytes.count {
             let n = min(bytes.count - offset, current.count - buffered)
@@ -88,12 +87,11 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
             throw StoreError(path: temporaryPath, reason: "cannot be truncated (\(String(cString: strerror(errno))))")
         }
         writeError.withLock { $0 = 0 }
-        hasher.reset()
-        count = 0
+        verifier.reset()
     }
 
-    /// Checks size and digest, syncs, and renames the blob into place.
-    public func commit() throws(StoreError) {
+    /// Checks size and digest (`DigestMismatch`), syncs, and renames the blob into place (`StoreError`).
+    public func commit() throws {
         lock.lock(); defer { lock.unlock() }
         guard fd >= 0 else { throw StoreError(path: temporaryPath, reason: "already committed or abandoned") }
         defer { close(fd); fd = -1 }
@@ -110,14 +108,9 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
             unlink(temporaryPath)
             throw error
         }
-        guard count == expected.size else {
+        do { try verifier.finish() } catch {
             unlink(temporaryPath)
-            throw StoreError(path: "blob \(expected.digest)", reason: "got \(count) bytes, expected \(expected.size)")
-        }
-        let actual = hasher.finalize()
-        guard actual == expected.digest else {
-            unlink(temporaryPath)
-            throw StoreError(path: "blob \(expected.digest)", reason: "content hashes to \(actual), expected \(expected.digest)")
+            throw error
         }
         guard fsync(fd) == 0, rename(temporaryPath, destination) == 0 else {
             let reason = String(cString: strerror(errno))

@@ -86,15 +86,12 @@ public final class BundleFile: Sendable {
         do { manifest = try Manifest(bytes: bytes, declaredType: descriptor.mediaType, source: name) } catch {
             throw BundleError(bundle: path, artifact: name, reason: error.reason)
         }
-        guard manifest.digest == descriptor.digest else {
-            throw BundleError(bundle: path, artifact: name, reason: "content hashes to \(manifest.digest), expected \(descriptor.digest)")
-        }
-        return manifest
+        return try manifest.verified("\(path): \(name)", digest: descriptor.digest, size: descriptor.size)
     }
 }
 
 /// Something wrong with a bundle: which bundle, which artifact in it, and what was expected.
-public struct BundleError: Error, CustomStringConvertible, Sendable {
+public struct BundleError: CategorizedError, CustomStringConvertible, Sendable {
     public let bundle: String
     public let artifact: String?
     public let reason: String
@@ -106,4 +103,5 @@ public struct BundleError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { [bundle, artifact ?? "", reason].filter { !$0.isEmpty }.joined(separator: ": ") }
+    public var category: ErrorCategory { .integrity }
 }

@@ -117,13 +117,10 @@ public struct BundleVerifier: Sendable {
         let next = Mutex(0)
         runOnThreads(min(threads, files.count)) {
           while let i = next.withLock({ n -> Int? in defer { n += 1 }; return n < files.count ? n : nil }) {
-            var hasher = SHA256Hasher()
+            var verifier = DigestVerifier("\(parts.parts[i].name): volume", digest: parts.parts[i].sha256, size: parts.parts[i].size)
             do {
-                _ = try files[i].scan(from: 0, length: files[i].size) { hasher.update($0) }
-                let actual = hasher.finalize()
-                if actual != parts.parts[i].sha256 {
-                    failures.withLock { $0.append("\(parts.parts[i].name): volume hashes to \(actual), expected \(parts.parts[i].sha256)") }
-                }
+                _ = try files[i].scan(from: 0, length: files[i].size) { verifier.update($0) }
+                try verifier.finish()
             } catch {
                 failures.withLock { $0.append("\(parts.parts[i].name): \(error)") }
             }
@@ -180,13 +177,11 @@ final class BlobHashQueue: Sendable {
     /// Hashes entries until none is left: each one's SHA-256 against its name.
     func drain() {
         while let entry = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
-            var hasher = SHA256Hasher()
             do {
-                try bundle.entries.read(entry, from: bundle.source) { hasher.update($0) }
-                let actual = hasher.finalize()
-                if actual.encoded != entry.name.dropFirst("blobs/sha256/".count) {
-                    found.withLock { $0.append("\(entry.name): content hashes to \(actual)") }
-                }
+                let named = try Digest(parsing: "sha256:" + entry.name.dropFirst("blobs/sha256/".count))
+                var verifier = DigestVerifier("\(entry.name): content", digest: named, size: entry.size)
+                try bundle.entries.read(entry, from: bundle.source) { verifier.update($0) }
+                try verifier.finish()
             } catch {
                 found.withLock { $0.append("\(entry.name): \(error)") }
             }

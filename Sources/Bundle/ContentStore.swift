@@ -87,7 +87,7 @@ public final class ContentStore: Sendable {
     }
 
     /// Reads and checks the manifest `descriptor` from the store.
-    public func manifest(_ descriptor: Descriptor) throws(StoreError) -> Manifest {
+    public func manifest(_ descriptor: Descriptor) throws -> Manifest {
         let path = blobPath(descriptor.digest)
         guard descriptor.size <= Manifest.maximumSize, let data = FileManager.default.contents(atPath: path) else {
             throw StoreError(path: path, reason: "manifest \(descriptor.digest) is missing from the store")
@@ -96,10 +96,7 @@ public final class ContentStore: Sendable {
         do { manifest = try Manifest(bytes: data, declaredType: descriptor.mediaType, source: path) } catch {
             throw StoreError(path: path, reason: error.reason)
         }
-        guard manifest.digest == descriptor.digest else {
-            throw StoreError(path: path, reason: "content hashes to \(manifest.digest), expected \(descriptor.digest)")
-        }
-        return manifest
+        return try manifest.verified(path, digest: descriptor.digest, size: descriptor.size)
     }
 
     /// The layout's `index.json`.
@@ -193,7 +190,7 @@ func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
 }
 
 /// A store operation that failed, naming the file.
-public struct StoreError: Error, CustomStringConvertible {
+public struct StoreError: CategorizedError, CustomStringConvertible {
     public let path: String
     public let reason: String
     public init(path: String, reason: String) {
@@ -201,4 +198,5 @@ public struct StoreError: Error, CustomStringConvertible {
         self.reason = reason
     }
     public var description: String { "\(path): \(reason)" }
+    public var category: ErrorCategory { .io }
 }

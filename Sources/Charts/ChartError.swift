@@ -1,5 +1,7 @@
+import OCI
+
 /// Something wrong with a chart, a chart repository or a constraint: what it is and what was expected.
-public enum ChartError: Error, CustomStringConvertible, Sendable, Equatable {
+public enum ChartError: CategorizedError, CustomStringConvertible, Sendable, Equatable {
     /// A version constraint that does not parse.
     case invalidConstraint(String, String)
     /// A repository index that cannot be used (`source`, reason).
@@ -10,8 +12,6 @@ public enum ChartError: Error, CustomStringConvertible, Sendable, Equatable {
     case noMatchingVersion(chart: String, constraint: String, available: [String])
     /// The repository does not list `chart`.
     case unknownChart(chart: String, repository: String)
-    /// Downloaded bytes that do not match what the index says.
-    case digestMismatch(artifact: String, expected: String, actual: String)
     /// A download that failed (`url`, reason).
     case download(String, String)
 
@@ -23,8 +23,18 @@ public enum ChartError: Error, CustomStringConvertible, Sendable, Equatable {
         case .noMatchingVersion(let chart, let constraint, let available):
             "\(chart): no version matches '\(constraint)' (available: \(available.prefix(12).joined(separator: ", "))\(available.count > 12 ? ", …" : ""))"
         case .unknownChart(let chart, let repository): "\(repository) has no chart named '\(chart)'"
-        case .digestMismatch(let artifact, let expected, let actual): "\(artifact): digest is \(actual), the index says \(expected)"
         case .download(let url, let reason): "\(url): \(reason)"
+        }
+    }
+}
+
+extension ChartError {
+    public var category: ErrorCategory {
+        switch self {
+        case .invalidConstraint: .invalidInput
+        case .invalidIndex, .invalidChart: .integrity
+        case .noMatchingVersion, .unknownChart: .notFound
+        case .download: .network
         }
     }
 }

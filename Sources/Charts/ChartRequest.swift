@@ -1,5 +1,4 @@
 import OCI
-import Registry
 
 /// A chart to pull: from an HTTP repository or an OCI registry, a version or constraint, and what else to take.
 public struct ChartRequest: Sendable, Equatable {

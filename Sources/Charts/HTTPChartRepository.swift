@@ -51,13 +51,16 @@ public struct HTTPChartRepository: Sendable {
         let chartURL = Self.resolve(first, against: url)
         let auth = Self.host(of: chartURL) == Self.host(of: url) ? basicAuth : nil
         let base = directory + "/\(entry.name)-\(entry.version)-\(UInt32.random(in: 0...UInt32.max))"
-        guard let archive = try await downloader.download(chartURL, to: base + ".tgz", basicAuth: auth, limit: Self.archiveSizeLimit) else {
-            throw ChartError.download(chartURL, "not found")
+        var expected: Digest?
+        if let digest = entry.digest {
+            guard let parsed = try? Digest(parsing: "sha256:" + digest.lowercased()) else {
+                throw ChartError.invalidIndex(indexURL, "\(entry.name) \(entry.version) has digest '\(digest)', not a SHA-256")
+            }
+            expected = parsed
         }
-        if let expected = entry.digest, expected.lowercased() != archive.digest.encoded {
-            unlink(archive.path)
-            throw ChartError.digestMismatch(artifact: "\(entry.name) \(entry.version) (\(chartURL))", expected: "sha256:" + expected.lowercased(),
-                                            actual: archive.digest.description)
+        guard let archive = try await downloader.download(chartURL, to: base + ".tgz", basicAuth: auth, limit: Self.archiveSizeLimit,
+                                                          expected: expected, what: "\(entry.name) \(entry.version) (\(chartURL))") else {
+            throw ChartError.download(chartURL, "not found")
         }
         let provenance = try await downloader.download(Self.appendingToPath(chartURL, ".prov"), to: base + ".tgz.prov",
                                                        basicAuth: auth, limit: 1 << 20, missingIsNil: true)

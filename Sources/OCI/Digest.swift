@@ -81,8 +81,9 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, C
 }
 
 /// A string that is not a valid digest.
-public struct DigestError: Error, CustomStringConvertible, Equatable {
+public struct DigestError: CategorizedError, CustomStringConvertible, Equatable {
     public let text: String
     public let reason: String
     public var description: String { "invalid digest '\(text)': \(reason)" }
+    public var category: ErrorCategory { .invalidInput }
 }

@@ -113,8 +113,9 @@ public struct Manifest: Sendable {
 }
 
 /// A manifest that cannot be used, with the artifact it came from and why.
-public struct ManifestError: Error, CustomStringConvertible {
+public struct ManifestError: CategorizedError, CustomStringConvertible {
     public let source: String
     public let reason: String
     public var description: String { "\(source): \(reason)" }
+    public var category: ErrorCategory { .integrity }
 }

@@ -67,7 +67,8 @@ public struct Platform: Hashable, Sendable, Codable, CustomStringConvertible {
 }
 
 /// A platform string that is not `os/arch[/variant]`.
-public struct PlatformError: Error, CustomStringConvertible, Equatable {
+public struct PlatformError: CategorizedError, CustomStringConvertible, Equatable {
     public let text: String
     public var description: String { "invalid platform '\(text)': expected os/arch[/variant], e.g. linux/amd64 or linux/arm/v7" }
+    public var category: ErrorCategory { .invalidInput }
 }

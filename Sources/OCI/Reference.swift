@@ -296,13 +296,14 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible, Codable {
 }
 
 /// Text that is not a valid image reference, and why.
-public struct ReferenceError: Error, CustomStringConvertible, Equatable {
+public struct ReferenceError: CategorizedError, CustomStringConvertible, Equatable {
     /// The text that failed to parse (or the reference being built).
     public let text: String
     /// Why it failed, in docker's words where docker has them: `invalid reference format`, `repository name must be lowercase`, …
     public let reason: String
     /// `invalid reference 'text': reason`.
     public var description: String { "invalid reference '\(text)': \(reason)" }
+    public var category: ErrorCategory { .invalidInput }
 
     /// Creates an error for `text` failing for `reason`.
     public init(text: String, reason: String) {

@@ -47,8 +47,8 @@ public struct ChartExporter {
                     throw BundleError(bundle: bundle.path, artifact: what, reason: "is not a Helm chart manifest")
                 }
                 let configData = try bundle.contents(of: BundleFile.blobName(manifest.config.digest))
-                guard Digest.sha256(of: configData) == manifest.config.digest,
-                      case .mapping(let config)? = try? Yams.compose(yaml: String(decoding: configData, as: UTF8.self)),
+                try DigestVerifier.verify(configData, "\(bundle.path): config of \(what)", expected: manifest.config)
+                guard case .mapping(let config)? = try? Yams.compose(yaml: String(decoding: configData, as: UTF8.self)),
                       let name = config["name"]?.string, let version = config["version"]?.string else {
                     throw BundleError(bundle: bundle.path, artifact: what, reason: "config blob is not Helm chart metadata with a name and version")
                 }
@@ -95,15 +95,12 @@ public struct ChartExporter {
             throw BundleError(bundle: bundle.path, artifact: path, reason: "cannot be written")
         }
         defer { try? handle.close() }
-        var hasher = SHA256Hasher()
+        var verifier = DigestVerifier("\(bundle.path): \(name)", expected: descriptor)
         try bundle.entries.read(entry, from: bundle.source) { chunk in
-            hasher.update(chunk)
+            verifier.update(chunk)
             try handle.write(contentsOf: Data(chunk))
         }
-        let actual = hasher.finalize()
-        guard actual == descriptor.digest else {
-            throw BundleError(bundle: bundle.path, artifact: name, reason: "content hashes to \(actual), expected \(descriptor.digest)")
-        }
+        try verifier.finish()
     }
 
     /// A JSON value (composed by the YAML parser, which reads JSON) as YAML: text double-quoted (never mistaken

@@ -1,4 +1,4 @@
-import Bundle
+import HTTP
 import OCI
 import Registry
 

@@ -1,4 +1,5 @@
 import Bundle
+import HTTP
 import Archive
 import Foundation
 import OCI

@@ -1,4 +1,5 @@
 import Bundle
+import HTTP
 import Foundation
 import OCI
 import Registry

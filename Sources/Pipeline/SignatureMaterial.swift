@@ -51,7 +51,7 @@ public struct LayoutSignatureMaterial: SignatureMaterial {
             guard descriptor.size <= Manifest.maximumSize, let data = FileManager.default.contents(atPath: path) else {
                 throw StoreError(path: path, reason: "blob \(descriptor.digest) is missing from the store")
             }
-            guard Digest.sha256(of: data) == descriptor.digest else { throw StoreError(path: path, reason: "content does not hash to \(descriptor.digest)") }
+            try DigestVerifier.verify(data, path, expected: descriptor)
             return data
         }
     }
@@ -61,9 +61,7 @@ public struct LayoutSignatureMaterial: SignatureMaterial {
         self.init(entries: try BundleSource(bundle: bundle).entries(), manifest: { try bundle.manifest($0) }) { descriptor in
             let name = BundleFile.blobName(descriptor.digest)
             let data = try bundle.contents(of: name)
-            guard Digest.sha256(of: data) == descriptor.digest else {
-                throw BundleError(bundle: bundle.path, artifact: name, reason: "content does not hash to \(descriptor.digest)")
-            }
+            try DigestVerifier.verify(data, "\(bundle.path): \(name)", expected: descriptor)
             return data
         }
     }

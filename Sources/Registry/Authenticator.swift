@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import OCI
 
 /// Gets and caches the `Authorization` header for each registry host and scope:

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// Finds credentials the way docker and podman do: explicit `--creds`, an auth file
 /// (`--authfile`, `REGISTRY_AUTH_FILE`, `$XDG_RUNTIME_DIR/containers/auth.json`, `$DOCKER_CONFIG/config.json`,
@@ -146,8 +147,9 @@ struct AuthConfig: Decodable, Sendable {
 }
 
 /// Credentials that could not be read.
-public struct CredentialError: Error, CustomStringConvertible {
+public struct CredentialError: CategorizedError, CustomStringConvertible {
     public let source: String
     public let reason: String
     public var description: String { "\(source): \(reason)" }
+    public var category: ErrorCategory { .authentication }
 }

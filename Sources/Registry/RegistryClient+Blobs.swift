@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import OCI
 
 extension RegistryClient {
@@ -8,35 +9,29 @@ extension RegistryClient {
                              progress: (@Sendable (Int64) -> Void)? = nil) async throws {
         let what = "blob \(descriptor.digest) of \(repository)"
         let sink = ResumingSink(receiver: receiver, expectedSize: descriptor.size, what: what, progress: progress)
-        var stalledAttempts = 0
-        while receiver.received < descriptor.size || descriptor.size == 0 {
+        if descriptor.size > 0 && receiver.received >= descriptor.size { return }
+        try await retry.run { _ -> RetryStep<Void> in
             let before = receiver.received
             let headers = before > 0 ? [("Range", "bytes=\(before)-")] : []
             let response: HTTPResponse
             do {
                 response = try await send(.get, repository, path: "/v2/\(repository.path)/blobs/\(descriptor.digest)", headers: headers, sink: sink)
             } catch let error as TransportError {
-                stalledAttempts = receiver.received > before ? 0 : stalledAttempts + 1
-                guard stalledAttempts < retry.attempts else { throw RegistryError.transport(error, host: repository.host) }
-                if stalledAttempts > 0 {
-                    try await Task.sleep(nanoseconds: UInt64(retry.delay(beforeRetry: stalledAttempts) * 1_000_000_000))
-                }
-                continue
+                // The connection broke: resume from where it stopped, at once when bytes arrived.
+                if receiver.received > before { return .resume }
+                return .retry(giveUp: .failure(RegistryError.transport(error, host: repository.host)))
             }
             if response.status == 416 {
                 // The server cannot serve the rest: start over.
                 try receiver.restart()
                 progress?(-before)
-                stalledAttempts += 1
-                guard stalledAttempts < retry.attempts else { throw RegistryError.http(response, what) }
-                continue
+                return .retry(after: 0, giveUp: .failure(RegistryError.http(response, what)))
             }
             guard response.isSuccess else { throw RegistryError.http(response, what) }
-            if descriptor.size == 0 { break }
-            if receiver.received == before { stalledAttempts += 1 }
-            guard stalledAttempts < retry.attempts else {
-                throw RegistryError(.integrity, "\(what): the registry ended the blob at \(receiver.received) of \(descriptor.size) bytes")
-            }
+            if descriptor.size == 0 || receiver.received >= descriptor.size { return .done(()) }
+            if receiver.received > before { return .resume }
+            return .retry(after: 0, giveUp: .failure(
+                RegistryError(.integrity, "\(what): the registry ended the blob at \(receiver.received) of \(descriptor.size) bytes")))
         }
     }
 }

@@ -13,12 +13,11 @@ extension RegistryClient {
         do { manifest = try Manifest(bytes: response.body, declaredType: response.headers["Content-Type"], source: what) } catch {
             throw RegistryError(.protocolViolation, error.description)
         }
-        if let expected = try? Digest(parsing: reference), expected != manifest.digest {
-            throw RegistryError(.integrity, "\(what): registry sent bytes with digest \(manifest.digest), expected \(expected)")
+        if let expected = try? Digest(parsing: reference) {
+            _ = try manifest.verified(what, digest: expected)
         }
-        if let claimed = response.headers["Docker-Content-Digest"].flatMap({ try? Digest(parsing: $0) }),
-           claimed.algorithm == "sha256", claimed != manifest.digest {
-            throw RegistryError(.integrity, "\(what): registry says digest \(claimed) but the bytes hash to \(manifest.digest)")
+        if let claimed = response.headers["Docker-Content-Digest"].flatMap({ try? Digest(parsing: $0) }), claimed.algorithm == "sha256" {
+            _ = try manifest.verified("\(what) (the registry's Docker-Content-Digest)", digest: claimed)
         }
         return manifest
     }

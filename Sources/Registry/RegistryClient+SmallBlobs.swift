@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import OCI
 import Synchronization
 
@@ -50,10 +51,7 @@ public final class MemoryBlobReceiver: BlobReceiver, Sendable {
     /// The bytes, once they have the expected size and digest.
     public func checkedData(what: String) throws -> Data {
         let data = buffer.withLock { $0 }
-        let actual = Digest.sha256(of: data)
-        guard Int64(data.count) == expected.size, actual == expected.digest else {
-            throw RegistryError(.integrity, "\(what): received \(data.count) bytes with digest \(actual), expected \(expected.size) bytes with \(expected.digest)")
-        }
+        try DigestVerifier.verify(data, what, expected: expected)
         return data
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import OCI
 
 extension RegistryClient {
@@ -31,16 +32,13 @@ extension RegistryClient {
     public func uploadBlob(_ repository: Repository, _ descriptor: Descriptor, chunkSize: Int64,
                            open: @escaping @Sendable (_ offset: Int64, _ length: Int64) throws -> any UploadReader) async throws {
         let what = "upload of blob \(descriptor.digest) to \(repository)"
-        var attempt = 1
-        while true {
+        try await retry.run { _ -> RetryStep<Void> in
             do {
                 try await uploadOnce(repository, descriptor, chunkSize: chunkSize, open: open, what: what)
-                return
+                return .done(())
             } catch let error as RegistryError where error.kind == .network || error.kind == .notFound {
                 // The connection broke mid-upload, or the registry forgot the session: start over.
-                guard attempt < retry.attempts else { throw error }
-                try await Task.sleep(nanoseconds: UInt64(retry.delay(beforeRetry: attempt) * 1_000_000_000))
-                attempt += 1
+                return .retry(giveUp: .failure(error))
             }
         }
     }
@@ -80,8 +78,10 @@ extension RegistryClient {
         let response = try await send(.put, repository, path: "/v2/\(repository.path)/manifests/\(reference)",
                                       headers: [("Content-Type", manifest.mediaType)], body: manifest.bytes, actions: "pull,push")
         guard response.status == 201 || response.isSuccess else { throw RegistryError.http(response, what) }
-        if let stored = response.headers["Docker-Content-Digest"].flatMap({ try? Digest(parsing: $0) }), stored != manifest.digest {
-            throw RegistryError(.integrity, "\(what): the registry stored digest \(stored), expected \(manifest.digest)")
+        if let stored = response.headers["Docker-Content-Digest"].flatMap({ try? Digest(parsing: $0) }) {
+            // The registry's digest of what it stored, against the bytes sent.
+            try DigestMismatch.check("\(what) as the registry stored it", expected: manifest.digest,
+                                     actual: stored, actualSize: Int64(manifest.bytes.count))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import OCI
 import Synchronization
 
@@ -46,43 +47,38 @@ public final class RegistryClient: Sendable {
                                   headers: headers, body: body, followRedirects: followRedirects)
         request.upload = upload
         var refreshedToken = false
-        var attempt = 1
-        while true {
-            if let auth = try await authenticator.header(for: repository, challenge: endpoint.challenge, scope: scope) {
-                request.setHeader("Authorization", auth)
-            }
+        return try await retry.run { _ -> RetryStep<HTTPResponse> in
             let response: HTTPResponse
-            do { response = try await transport.send(request, sink: sink) } catch let error as TransportError {
-                guard error.isTransient, error.bytesReceived == 0, attempt < retry.attempts else {
-                    // A streamed body that broke off is the caller's to resume.
-                    if sink != nil, error.isTransient { throw error }
-                    throw RegistryError.transport(error, host: repository.host)
+            do {
+                var answer = try await authorizedSend(&request, repository, endpoint, scope: scope, sink: sink)
+                if answer.status == 401, endpoint.challenge?.isBearer == true, !refreshedToken {
+                    // The token expired or lacked the scope: get a fresh one, once.
+                    await authenticator.invalidate(host: repository.host, scope: scope)
+                    refreshedToken = true
+                    answer = try await authorizedSend(&request, repository, endpoint, scope: scope, sink: sink)
                 }
-                try await pause(attempt: attempt, retryAfter: nil)
-                attempt += 1
-                continue
+                response = answer
+            } catch let error as TransportError {
+                // A streamed body that broke off is the caller's to resume.
+                let giveUp: any Error = sink != nil && error.isTransient ? error : RegistryError.transport(error, host: repository.host)
+                guard error.bytesReceived == 0 else { throw giveUp }
+                return try .transient(error, giveUp: giveUp)
             }
-            if response.status == 401, endpoint.challenge?.isBearer == true, !refreshedToken {
-                // The token expired or lacked the scope: get a fresh one, once.
-                await authenticator.invalidate(host: repository.host, scope: scope)
-                refreshedToken = true
-                continue
-            }
-            if RetryPolicy.isTransient(status: response.status), attempt < retry.attempts {
-                try await pause(attempt: attempt, retryAfter: RetryPolicy.retryAfterSeconds(response.headers["Retry-After"]))
-                attempt += 1
-                continue
-            }
+            if let retry = RetryStep.transient(response, giveUp: .success(response)) { return retry }
             if response.status == 401 {
                 throw RegistryError(.unauthorized, "\(repository): authentication required or refused (\(RegistryError.registryErrors(response.body) ?? "HTTP 401")); give credentials with --creds, --authfile or docker login")
             }
-            return response
+            return .done(response)
         }
     }
 
-    private func pause(attempt: Int, retryAfter: Double?) async throws {
-        let seconds = retry.delay(beforeRetry: attempt, retryAfter: retryAfter)
-        try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+    /// Sends `request` once, with the current credentials for `scope`.
+    private func authorizedSend(_ request: inout HTTPRequest, _ repository: Repository, _ endpoint: Endpoint, scope: String,
+                                sink: (any ResponseBodySink)?) async throws -> HTTPResponse {
+        if let auth = try await authenticator.header(for: repository, challenge: endpoint.challenge, scope: scope) {
+            request.setHeader("Authorization", auth)
+        }
+        return try await transport.send(request, sink: sink)
     }
 
     /// The scheme and challenge of `host`, learned once by pinging `/v2/`.
@@ -116,28 +112,21 @@ public final class RegistryClient: Sendable {
     /// Asks `base/v2/` until it answers; `retryingConnections: false` gives up at once when nothing
     /// answers HTTP there (a 429 or 5xx still counts as an answer, and is waited out).
     private func probe(_ base: String, host: String, retryingConnections: Bool = true) async throws -> Endpoint {
-        var attempt = 1
-        while true {
+        let response = try await retry.run { _ -> RetryStep<HTTPResponse> in
             let response: HTTPResponse
             do { response = try await transport.send(HTTPRequest(.get, base + "/v2/")) } catch let error as TransportError {
-                guard retryingConnections, error.isTransient, attempt < retry.attempts else { throw error }
-                try await pause(attempt: attempt, retryAfter: nil)
-                attempt += 1
-                continue
+                guard retryingConnections else { throw error }
+                return try .transient(error, giveUp: error)
             }
-            if RetryPolicy.isTransient(status: response.status), attempt < retry.attempts {
-                try await pause(attempt: attempt, retryAfter: RetryPolicy.retryAfterSeconds(response.headers["Retry-After"]))
-                attempt += 1
-                continue
-            }
-            if response.status == 401 {
-                let challenges = response.headers.values("WWW-Authenticate").flatMap(AuthChallenge.parse)
-                return Endpoint(baseURL: base, challenge: challenges.first(where: \.isBearer) ?? challenges.first)
-            }
-            guard response.isSuccess || response.status == 404 && response.headers["Docker-Distribution-API-Version"] != nil else {
-                throw RegistryError(.protocolViolation, "\(host): /v2/ answered HTTP \(response.status); is this an OCI distribution registry?")
-            }
-            return Endpoint(baseURL: base, challenge: nil)
+            return RetryStep.transient(response, giveUp: .success(response)) ?? .done(response)
         }
+        if response.status == 401 {
+            let challenges = response.headers.values("WWW-Authenticate").flatMap(AuthChallenge.parse)
+            return Endpoint(baseURL: base, challenge: challenges.first(where: \.isBearer) ?? challenges.first)
+        }
+        guard response.isSuccess || response.status == 404 && response.headers["Docker-Distribution-API-Version"] != nil else {
+            throw RegistryError(.protocolViolation, "\(host): /v2/ answered HTTP \(response.status); is this an OCI distribution registry?")
+        }
+        return Endpoint(baseURL: base, challenge: nil)
     }
 }

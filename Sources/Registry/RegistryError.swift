@@ -1,8 +1,9 @@
 import Foundation
+import HTTP
 import OCI
 
 /// A registry operation that failed, saying which artifact and what was expected.
-public struct RegistryError: Error, CustomStringConvertible {
+public struct RegistryError: CategorizedError, CustomStringConvertible {
     public enum Kind: Sendable { case notFound, unauthorized, denied, tls, network, http, integrity, protocolViolation }
     public let kind: Kind
     public let message: String
@@ -13,6 +14,17 @@ public struct RegistryError: Error, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    public var category: ErrorCategory {
+        switch kind {
+        case .notFound: .notFound
+        case .unauthorized, .denied: .authentication
+        case .tls: .tls
+        case .network: .network
+        case .http, .protocolViolation: .registryRefused
+        case .integrity: .integrity
+        }
+    }
 
     /// An error for an unexpected HTTP answer, with the registry's own error codes when it sent any.
     static func http(_ response: HTTPResponse, _ what: String) -> RegistryError {

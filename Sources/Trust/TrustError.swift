@@ -1,5 +1,7 @@
+import OCI
+
 /// Why a key, signature or policy cannot be used; each case names the artifact and what was expected.
-public enum TrustError: Error, CustomStringConvertible, Sendable, Equatable {
+public enum TrustError: CategorizedError, CustomStringConvertible, Sendable, Equatable {
     /// `what` cannot be parsed: `reason` says what was expected.
     case malformed(_ what: String, _ reason: String)
     /// A key of a kind or size Airlock does not accept.
@@ -17,4 +19,9 @@ public enum TrustError: Error, CustomStringConvertible, Sendable, Equatable {
         case .crypto(let operation, let detail): "\(operation) failed: \(detail)"
         }
     }
+}
+
+extension TrustError {
+    /// A key, signature or policy file that cannot be used is invalid input (exit 65).
+    public var category: ErrorCategory { .invalidInput }
 }

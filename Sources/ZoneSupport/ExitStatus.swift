@@ -1,13 +1,8 @@
 import ArgumentParser
-import Bundle
-import Charts
 import Foundation
 import OCI
-import Pipeline
-import Registry
-import Trust
 
-/// Airlock's exit codes (documented in the README).
+/// Airlock's exit codes (documented in the README), chosen by an error's `ErrorCategory`.
 public enum ExitStatus {
     /// The operation failed: network, registry error, integrity check.
     public static let failure: Int32 = 1
@@ -18,26 +13,25 @@ public enum ExitStatus {
     /// A signature check failed: an image is unsigned, signed by an untrusted key, or its signature does not
     /// match it; or the bundle signature does not verify.
     public static let untrusted: Int32 = 5
+    /// Bad flags or arguments.
+    public static let usage: Int32 = 64
     /// Input data is invalid: a bundle manifest, a reference, a platform.
     public static let invalidInput: Int32 = 65
 
-    /// The exit code for `error`, looking through copy errors to the cause.
+    /// The exit code for `error`'s category; 1 for an error without one.
     public static func code(for error: any Error) -> Int32 {
-        switch error {
-        case let e as CopyError: return code(for: e.underlying)
-        case let e as RegistryError:
-            switch e.kind {
-            case .unauthorized, .denied: return authentication
-            case .tls: return tls
-            default: return failure
-            }
-        case is BundleManifestError, is ReferenceError, is PlatformError, is DigestError, is BundleLayoutError: return invalidInput
-        case ChartError.invalidConstraint: return invalidInput
-        case is CredentialError: return authentication
-        case is SignatureCheckError, is BundleSignatureError: return untrusted
-        case is TrustError, is KeyPasswordError: return invalidInput
-        case is BundleError: return failure
-        default: return failure
+        guard let categorized = error as? any CategorizedError else { return failure }
+        return code(for: categorized.category)
+    }
+
+    public static func code(for category: ErrorCategory) -> Int32 {
+        switch category {
+        case .authentication: authentication
+        case .tls: tls
+        case .untrusted: untrusted
+        case .usage: usage
+        case .invalidInput: invalidInput
+        case .notFound, .integrity, .network, .registryRefused, .io, .failure: failure
         }
     }
 }

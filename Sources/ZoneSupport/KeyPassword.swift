@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// The password of a private key, taken as cosign takes it: `COSIGN_PASSWORD` when it is set (even empty),
 /// else a prompt on a terminal, else all of standard input (a trailing newline included, as cosign does).
@@ -23,7 +24,8 @@ public enum KeyPassword {
 }
 
 /// No password could be read.
-public struct KeyPasswordError: Error, CustomStringConvertible {
+public struct KeyPasswordError: CategorizedError, CustomStringConvertible {
     public var reason = "no password could be read from the terminal"
     public var description: String { reason }
+    public var category: ErrorCategory { .invalidInput }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HTTP
 import Registry
 
 /// Options shared by every command that talks to registries.

@@ -33,34 +33,6 @@ import Testing
     }
 }
 
-@Suite struct RetryPolicyTests {
-    @Test func backsOffExponentiallyWithJitter() {
-        let policy = RetryPolicy(attempts: 6, baseDelay: 1, maximumDelay: 8)
-        for retry in 1...6 {
-            let ceiling = min(8, Double(1 << (retry - 1)))
-            let delay = policy.delay(beforeRetry: retry)
-            #expect(delay >= ceiling / 2 && delay <= ceiling)
-        }
-    }
-
-    @Test func honoursRetryAfter() {
-        let policy = RetryPolicy()
-        #expect(policy.delay(beforeRetry: 1, retryAfter: 3) == 3)
-        #expect(RetryPolicy.retryAfterSeconds("7") == 7)
-        #expect(RetryPolicy.retryAfterSeconds(nil) == nil)
-        #expect(RetryPolicy.retryAfterSeconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0)
-    }
-
-    @Test func classifiesStatuses() {
-        #expect(RetryPolicy.isTransient(status: 429))
-        #expect(RetryPolicy.isTransient(status: 503))
-        #expect(RetryPolicy.isTransient(status: 502))
-        #expect(!RetryPolicy.isTransient(status: 501))
-        #expect(!RetryPolicy.isTransient(status: 404))
-        #expect(!RetryPolicy.isTransient(status: 401))
-    }
-}
-
 @Suite struct PaginationAndRangeTests {
     @Test func followsLinkNext() {
         #expect(RegistryClient.nextLink(#"</v2/a/tags/list?last=b&n=2>; rel="next""#) == "/v2/a/tags/list?last=b&n=2")

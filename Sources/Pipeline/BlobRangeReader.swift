@@ -1,48 +1,45 @@
 import Archive
-import OCI
-import Registry
+import Bundle
 import Foundation
+import HTTP
+import OCI
 
-/// The running SHA-256 of one blob being sent from a bundle, perhaps in several ranges (chunks) and
-/// perhaps with a range sent twice (a retry): bytes are hashed once, in order, and the digest is
-/// compared the moment the last byte has been read.
+/// The running check of one blob being sent from a bundle, perhaps in several ranges (chunks) and
+/// perhaps with a range sent twice (a retry), or written once into a bundle: bytes go through a `DigestVerifier` once, in order, and
+/// the digest is compared the moment the last byte has been read.
 public final class BlobStreamCheck: @unchecked Sendable {
     public let name: String
     public let expected: Descriptor
     private let lock = NSLock()
-    private var hasher = SHA256Hasher()
+    private var verifier: DigestVerifier
     private var position: Int64 = 0
 
     public init(name: String, expected: Descriptor) {
         self.name = name
         self.expected = expected
+        verifier = DigestVerifier(name, expected: expected)
     }
 
-    /// Hashes `bytes` found at `offset` of the blob; throws when the blob is complete and wrong.
-    public func observe(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(BundleError) {
+    /// Hashes `bytes` found at `offset` of the blob; throws `DigestMismatch` when the blob is complete and wrong.
+    public func observe(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(DigestMismatch) {
         lock.lock(); defer { lock.unlock() }
         guard offset == position else { return }   // a resend of bytes already hashed
-        hasher.update(bytes)
+        verifier.update(bytes)
         position += Int64(bytes.count)
-        if position == expected.size {
-            let actual = hasher.finalize()
-            guard actual == expected.digest else {
-                throw BundleError(bundle: "", artifact: name, reason: "content hashes to \(actual), expected \(expected.digest)")
-            }
-        }
+        if position == expected.size { try verifier.finish() }
     }
 }
 
-/// Reads `length` bytes at `offset` of a blob that starts at `base` of `source` (a file, a bundle entry), in
-/// place, feeding a `BlobStreamCheck`.
-public final class BlobRangeReader: UploadReader {
+/// Reads `length` bytes at `offset` of a blob that starts at `base` of `source` (a bundle entry, a store file)
+/// in place, for an upload, feeding a `BlobStreamCheck`.
+final class BlobRangeReader: UploadReader {
     let source: any RandomAccessSource
     let base: Int64
     let check: BlobStreamCheck
     var position: Int64
     let end: Int64
 
-    public init(source: any RandomAccessSource, base: Int64, check: BlobStreamCheck, offset: Int64, length: Int64) {
+    init(source: any RandomAccessSource, base: Int64, check: BlobStreamCheck, offset: Int64, length: Int64) {
         self.source = source
         self.base = base
         self.check = check
@@ -50,7 +47,7 @@ public final class BlobRangeReader: UploadReader {
         self.end = offset + length
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let wanted = Int(min(Int64(buffer.count), end - position))
         guard wanted > 0 else { return 0 }
         let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), at: base + position)

@@ -1,5 +1,3 @@
-import OCI
-
 /// A repository on a registry: where credentials are looked up (`registry`) and where requests go (`host`).
 public struct Repository: Hashable, Sendable, CustomStringConvertible {
     /// The registry as references spell it: `docker.io`, `ghcr.io`, `127.0.0.1:5000`.

@@ -1,7 +1,8 @@
 import CCurl
+import OCI
 
 /// A request that got no HTTP response: the connection failed, TLS failed, or the transfer broke.
-public struct TransportError: Error, CustomStringConvertible {
+public struct TransportError: CategorizedError, CustomStringConvertible {
     /// libcurl's error code (-1 for Airlock's own limits).
     public let code: Int
     public let url: String
@@ -10,6 +11,8 @@ public struct TransportError: Error, CustomStringConvertible {
     public let bytesReceived: Int64
 
     public var description: String { "\(url): \(detail)" }
+
+    public var category: ErrorCategory { isCertificateProblem || isHandshakeFailure ? .tls : .network }
 
     /// Worth retrying: the network dropped or stalled, not a configuration problem.
     public var isTransient: Bool {
