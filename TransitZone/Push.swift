@@ -61,7 +61,7 @@ struct Push: AsyncParsableCommand {
             options.chunkSize = size
             let file = try BundleFile(path: bundle)
             let signer = try signKey.map { ImageSigner(key: try loadSigningKey($0)) }
-            if trust.requested { try await trust.require(file) }   // before anything is sent
+            if trust.requested { try await trust.makeCheck().require(file) }   // before anything is sent
             let client = try registry.makeClient()
             let report = try await BundlePush(bundle: file, client: client, target: try PushTarget(parsing: to), options: options).run()
             var countersigned: [String] = []

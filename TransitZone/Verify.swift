@@ -26,7 +26,7 @@ struct Verify: AsyncParsableCommand {
             let started = Date()
             let file = try BundleFile(path: bundle)
             var report = BundleVerifier(bundle: file, threads: threads).verify()
-            let signatures = trust.requested ? try await trust.check(file) : nil
+            let signatures = trust.requested ? try await trust.makeCheck().check(file) : nil
             report.seconds = Date().timeIntervalSince(started)   // opening and indexing the bundle included
             if output.json {
                 try printJSON(VerifyOutput(report: report, signatures: signatures))
@@ -55,7 +55,7 @@ struct Verify: AsyncParsableCommand {
 /// `transit verify --json`: the integrity report, and the signature checks when asked for.
 struct VerifyOutput: Encodable {
     var report: BundleVerifier.Report
-    var signatures: BundleTrustOptions.Outcome?
+    var signatures: BundleTrustCheck.Outcome?
 
     enum CodingKeys: String, CodingKey { case verified, signatures }
 

@@ -57,7 +57,7 @@ public struct BundlePush: Sendable {
         copy.destination = { [target] in target.repository(for: $0) }
         copy.existing = options.existing
         copy.dryRun = options.dryRun
-        let engine = CopyEngine(source: source, sink: RegistryEndpoint(client: client, chunkSize: options.chunkSize), options: copy, progress: progress)
+        let engine = CopyEngine(source: source, sink: RegistryEndpoint(client: client, chunkSize: options.chunkSize, jobs: options.jobs), options: copy, progress: progress)
         let report = try await engine.copy(entries.map(CopyRoot.entry))
         return Report(target: target.description, artifacts: report.placements.map {
             Report.Artifact(source: $0.entry.label, target: $0.target, kind: $0.entry.kind.rawValue,
