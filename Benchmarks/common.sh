@@ -1,5 +1,8 @@
-# Shared by the benchmark scripts: a registry on a free loopback port, seeded with the test image set.
-# Sets: port, registry_pid, refs (the image references), bin (release binaries). Cleans up on exit.
+# Shared by the benchmark scripts: settings, release binaries, timing helpers and local registries.
+# Sets: root, WORK, ROUNDS, bin (release binaries). Defines median, timed, start_local_registry and
+# seed_test_registry (a registry seeded with the make-test-images set, for the scripts that measure it).
+# BIN=/path/to/dir uses the `connected`/`transit` binaries there instead of building (`swift build -c release
+# --static-swift-stdlib`), e.g. a baseline build to compare against. Registries stop on exit.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=${WORK:-/tmp/airlock-bench}
@@ -7,13 +10,23 @@ ROUNDS=${ROUNDS:-3}
 mkdir -p "$WORK"
 
 "$root/scripts/install-deps.sh"
-(cd "$root" && swift build -c release --static-swift-stdlib >&2)
-bin=$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)
+if [ -n "${BIN:-}" ]; then
+  bin=$(cd "$BIN" && pwd)
+  [ -x "$bin/connected" ] && [ -x "$bin/transit" ] || { echo "BIN=$BIN has no connected and transit binaries" >&2; exit 1; }
+else
+  (cd "$root" && swift build -c release --static-swift-stdlib >&2)
+  bin=$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)
+fi
+echo "binaries: $bin" >&2
 
 source "$root/scripts/lib/local-registry.sh"
-start_local_registry
-seed_test_images
-refs=$(awk -v p="127.0.0.1:$port/" 'index($1, p)==1 {print $1}' "$WORK/seed.log")
+
+# Starts a registry seeded with the make-test-images set; sets port and refs (its image references).
+seed_test_registry() {
+  start_local_registry
+  seed_test_images
+  refs=$(awk -v p="127.0.0.1:$port/" 'index($1, p)==1 {print $1}' "$WORK/seed.log")
+}
 
 # median of the numbers given as arguments
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

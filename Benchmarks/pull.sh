@@ -4,7 +4,9 @@
 # and by skopeo (one `skopeo copy --all docker://… oci:…` per image into one layout, so both
 # deduplicate shared blobs), in the same run, ROUNDS times each, alternating. Prints median wall
 # times, the ratio and peak RSS.
+# BIN=/path/to/dir uses prebuilt release binaries instead of building (see common.sh).
 source "$(dirname "$0")/common.sh"
+seed_test_registry
 
 echo "images: $(echo $refs | wc -w) — $refs" | sed "s# 127.0.0.1:$port/# #g" >&2
 airlock_t=(); skopeo_t=(); airlock_rss=0; skopeo_rss=0

@@ -6,7 +6,9 @@
 #   - `transit verify BUNDLE` throughput versus the SHA-256 limit: `openssl speed -evp sha256` × cores.
 # Prints median times, ratios and peak RSS. Every timed run starts after `sync`, so no earlier round's writes land
 # on it.
+# BIN=/path/to/dir uses prebuilt release binaries instead of building (see common.sh).
 source "$(dirname "$0")/common.sh"
+seed_test_registry
 source_port=$port
 bundle=$WORK/bench.tar
 rm -f "$bundle"

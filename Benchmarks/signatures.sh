@@ -3,16 +3,13 @@
 # into a bundle; then `transit verify BUNDLE --key` (every blob hashed and every signature checked) versus
 # `transit verify BUNDLE` (blobs only). The difference is the CPU the signature checks cost.
 # Prints median CPU seconds (user + system) of each, the per-signature cost, and peak RSS.
-set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# BIN=/path/to/dir uses prebuilt release binaries (see common.sh).
 WORK=${WORK:-/tmp/airlock-bench-signatures}
 ROUNDS=${ROUNDS:-5}
 COUNT=${COUNT:-1000}
-rm -rf "$WORK"; mkdir -p "$WORK"
+rm -rf "$WORK"
+source "$(dirname "$0")/common.sh"   # starts no registry here
 trap 'rm -rf "$WORK"' EXIT
-(cd "$root" && swift build -c release --static-swift-stdlib >&2)
-bin=$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # prints "cpu_seconds wall_seconds peak_kib" of a command that must exit 0
 cpu() { /usr/bin/time -f '%U %S %e %M' -o "$WORK/time.out" "$@" >/dev/null 2>"$WORK/cmd.err" || { cat "$WORK/cmd.err" >&2; return 1; }
         awk '{printf "%.3f %s %s\n", $1 + $2, $3, $4}' "$WORK/time.out"; }

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Docker token-auth service for tests against distribution (docker-registry) 2.8.
 
-GET /token?service=S&scope=repository:NAME:pull,push[&scope=...][&account=A]
+GET /token?service=S&scope=repository:NAME:pull,push[&scope=...][&account=A][&lifetime=N]
     with optional HTTP basic auth answers
     {"token": JWT, "access_token": JWT, "expires_in": N, "issued_at": ISO8601}.
+    `lifetime` (a test's own, not docker's) overrides --lifetime for this one token;
+    a negative one gives a token that expired that many seconds before issue, so a
+    test can have an expired token without waiting for one to expire.
 POST /token with an OAuth2 form (grant_type=password, username, password,
     service, scope) answers the same JSON.
 GET /stats answers {"issued": N, "denied": N, "requests": N, "accounts": {...}}.
@@ -14,7 +17,8 @@ alg ES256 and an x5c chain that verifies against the registry's
 aud (= the requested service, a string), sub, exp, nbf, iat, jti and `access`.
 distribution accepts tokens up to 60 s past `exp`; `exp` is set 60 s early so
 that the registry stops accepting a token exactly --lifetime seconds after
-issue, which lets tests drive a client's token refresh on 401.
+issue (or, with the `lifetime` parameter, that many seconds), which lets tests
+drive a client's token refresh on 401.
 
 The policy file (--policy) is JSON:
     {"users": {"alice": "secret"},
@@ -214,12 +218,18 @@ class Handler(BaseHTTPRequestHandler):
                 resource_type, name, requested = parsed
                 actions = self.server.policy.allowed(account, resource_type, name, requested)
                 access.append({"type": resource_type, "name": name, "actions": actions})
+        try:
+            lifetime = int(params.get("lifetime", [config.lifetime])[0])
+        except ValueError:
+            self.server.stats.record(False)
+            self.reply(400, {"errors": [{"code": "DENIED", "message": "lifetime must be an integer"}]})
+            return
         now = int(time.time())
         claims = {
             "iss": config.issuer,
             "sub": account or "",
             "aud": service,
-            "exp": now + config.lifetime - 60,
+            "exp": now + lifetime - 60,
             "nbf": now - 1,
             "iat": now,
             "jti": uuid.uuid4().hex,
@@ -229,7 +239,7 @@ class Handler(BaseHTTPRequestHandler):
         self.server.stats.record(True, account)
         issued_at = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).isoformat()
         self.reply(200, {"token": token, "access_token": token,
-                         "expires_in": config.lifetime, "issued_at": issued_at})
+                         "expires_in": lifetime, "issued_at": issued_at})
 
 
 def main():

@@ -76,10 +76,14 @@ final class ManagedProcess: Sendable {
     }
 
     /// Waits until the log contains a line `PORT=<n>` (printed by the Python
-    /// peers once they listen) and returns `n`.
-    func announcedPort(name: String, timeout: Duration = .seconds(15)) async throws -> UInt16 {
+    /// peers once they listen) and returns `n`; throws if the peer exits first.
+    ///
+    /// `timeout` only guards against a peer that hangs: on a loaded machine a Python
+    /// peer can take well over 15 s to import its modules and start, which is no failure.
+    func announcedPort(name: String, timeout: Duration = .seconds(120)) async throws -> UInt16 {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        while true {
+            let expired = ContinuousClock.now >= deadline  // read first: the log is checked once more after it
             let text = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
             for line in text.split(separator: "\n") where line.hasPrefix("PORT=") {
                 if let port = UInt16(line.dropFirst("PORT=".count)) { return port }
@@ -87,6 +91,7 @@ final class ManagedProcess: Sendable {
             guard process.isRunning else {
                 throw HarnessError("\(name) exited with status \(process.terminationStatus) before listening; last log lines:\n\(logTail())")
             }
+            if expired { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw HarnessError("\(name) did not announce its port within \(timeout); last log lines:\n\(logTail())")

@@ -183,9 +183,10 @@ public final class RegistryServer: Sendable {
         return options
     }
 
-    /// Returns true once `/v2/` answers 200 or 401, false if the process exits first.
+    /// Returns true once `/v2/` answers 200 or 401, false if the process exits first. The 120 s limit only
+    /// guards against a registry that hangs; a loaded machine can take far longer than usual to start one.
     private static func waitUntilReady(_ process: ManagedProcess, url: String, caFile: String?) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(120)
         let options = caFile.map { ["--cacert", $0] } ?? []
         while ContinuousClock.now < deadline {
             guard process.isRunning else { return false }

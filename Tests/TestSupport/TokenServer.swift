@@ -145,10 +145,15 @@ public final class TokenServer: Sendable {
 
     /// Fetches a token for `scopes` (e.g. `["repository:team/app:pull,push"]`)
     /// as `user`, or anonymously when `user` is nil.
-    public func token(scopes: [String], as user: TestUser?) async throws -> String {
+    ///
+    /// `lifetime` overrides the configured ``Configuration/tokenLifetime`` for this token only: the
+    /// registry accepts it for that many seconds after issue. A negative lifetime gives a token that
+    /// is already expired, so a test needs no clock to see one rejected.
+    public func token(scopes: [String], as user: TestUser?, lifetime: Int? = nil) async throws -> String {
         var components = URLComponents(url: realm, resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "service", value: configuration.service)]
             + scopes.map { URLQueryItem(name: "scope", value: $0) }
+            + (lifetime.map { [URLQueryItem(name: "lifetime", value: String($0))] } ?? [])
         let options = user.map { ["-u", $0.colonSeparated] } ?? []
         let response = try await Curl.request(components.url!.absoluteString, options: options)
         struct TokenResponse: Decodable { let token: String }
