@@ -75,10 +75,11 @@ struct MakeBundle: AsyncParsableCommand {
             let temporary: String? = store == nil ? "\(directory)/.\(name).store-\(getpid())" : nil
             defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
             let store = try ContentStore(at: self.store ?? temporary ?? "")
-            let (report, charts) = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)
+            let pulled = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)
+            let (report, charts) = (pulled.images, pulled.charts)
             if !output.quiet && !output.json { printCharts(charts); printItems(report) }
             let manifestText = try what.manifest.map { try String(contentsOfFile: $0, encoding: .utf8) }
-            try await finishBundle(store: store, entries: report.entries + charts.entries, manifestText: manifestText,
+            try await finishBundle(store: store, entries: pulled.entries, manifestText: manifestText,
                              options: bundle, output: output, started: started)
         }
     }

@@ -28,7 +28,8 @@ struct Pull: AsyncParsableCommand {
         try await runReportingErrors("connected") {
             let store = try ContentStore(at: self.store)
             let started = Date()
-            let (report, charts) = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)
+            let pulled = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)
+            let (report, charts) = (pulled.images, pulled.charts)
             let seconds = Date().timeIntervalSince(started)
             if output.json {
                 try printJSON(PullSummary(store: store.root, seconds: seconds, report: report, charts: charts.charts))

@@ -54,32 +54,15 @@ struct PullOptions: ParsableArguments {
         try manifest.map { try BundleManifest(contentsOf: $0).charts.map(\.request) } ?? []
     }
 
-    /// Pulls the plan into `store`, showing progress unless `quiet`: charts first (with the images they name
-    /// when asked), then every image; `index.json` gains the charts only when the images succeeded too.
-    func pull(into store: ContentStore, registry: RegistryOptions, quiet: Bool) async throws -> (images: CopyReport, charts: ChartPuller.Report) {
-        var requests = try plan()
-        let client = try registry.makeClient()
-        let charts = try await ChartPuller(store: store, client: client, basicAuth: registry.creds).pull(try chartPlan())
+    /// Pulls the plan into `store`, showing progress unless `quiet`.
+    func pull(into store: ContentStore, registry: RegistryOptions, quiet: Bool) async throws -> StorePull.Report {
         let platforms = try platform.map { list in try list.split(separator: ",").map { try Platform(parsing: String($0).trimmingCharacters(in: .whitespaces)) } }
-        let defaultPlatforms = try platforms ?? manifest.map { try BundleManifest(contentsOf: $0).platforms } ?? nil
-        requests += charts.imageRequests.map { CopyRequest(reference: $0, platforms: defaultPlatforms) }
-        let view = ProgressView(quiet: quiet, totalReferences: requests.count)
+        let pull = StorePull(images: try plan(), charts: try chartPlan(),
+                             chartImagePlatforms: try platforms ?? manifest.map { try BundleManifest(contentsOf: $0).platforms } ?? nil,
+                             options: CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers),
+                             policy: try trust.trustPolicy(), chartCredentials: registry.creds)
+        let view = ProgressView(quiet: quiet)
         defer { view.finish() }
-        var options = CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers)
-        if let policy = try trust.trustPolicy() {
-            let gate = TrustGate(policy: policy)
-            options.gate = { artifacts in try await Self.verify(artifacts, with: gate, in: store) }
-        }
-        let engine = CopyEngine(source: RegistryEndpoint(client: client), sink: StoreEndpoint(store: store), options: options, progress: view)
-        let images = try await engine.copy(requests.map(CopyRoot.reference))
-        try store.record(charts.entries)
-        return (images, charts)
-    }
-
-    /// Checks the signatures of the pulled images (kind image) before they are recorded in the store.
-    static func verify(_ artifacts: [LayoutEntry], with gate: TrustGate, in store: ContentStore) async throws {
-        let material = try LayoutSignatureMaterial(store: store, entries: artifacts)
-        let images = try artifacts.filter { $0.kind == .image }.map { (reference: try $0.reference(), digest: $0.descriptor.digest) }
-        _ = try await gate.require(images, in: material)
+        return try await pull.run(into: store, with: try registry.makeClient(), progress: view)
     }
 }

@@ -33,6 +33,7 @@ public final class CopyEngine: Sendable {
     /// Copies every root; throws the first failure (naming its root) after the others stopped.
     public func copy(_ roots: [CopyRoot]) async throws -> CopyReport {
         let unique = roots.reduce(into: [CopyRoot]()) { list, r in if !list.contains(r) { list.append(r) } }
+        progress.report(.planned(references: unique.count))
         let untagged = try await existingTagDecisions(unique)
         if options.dryRun { return try await plan(unique, untagged: untagged) }
         if let ordered = sink as? any OrderedSink { return try await copyInOrder(unique, into: ordered) }

@@ -2,6 +2,8 @@ import OCI
 
 /// Something that happened during a copy, for a live view, a log, or nothing.
 public enum ProgressEvent: Sendable {
+    /// A copy of this many roots (references or layout entries) begins.
+    case planned(references: Int)
     /// A requested reference resolved to a digest.
     case resolved(reference: String, digest: Digest)
     /// A blob transfer began.

@@ -14,19 +14,18 @@ public final class ProgressView: ProgressReporter, Sendable {
         var blobsSkipped = 0
         var active = 0
         var referencesDone = 0
+        var totalReferences = 0
         var lastDrawn = Date.distantPast
         var lastWidth = 0
     }
 
     let style: Style
-    let totalReferences: Int
     let started = Date()
     private let state = Mutex(State())
 
     /// `quiet` silences it; otherwise it is live when standard error is a terminal.
-    public init(quiet: Bool, totalReferences: Int) {
+    public init(quiet: Bool) {
         style = quiet ? .silent : (isatty(STDERR_FILENO) == 1 ? .live : .lines)
-        self.totalReferences = totalReferences
     }
 
     public func report(_ event: ProgressEvent) {
@@ -34,6 +33,8 @@ public final class ProgressView: ProgressReporter, Sendable {
         var line: String?
         state.withLock { s in
             switch event {
+            case .planned(let references):
+                s.totalReferences += references
             case .resolved(let reference, let digest):
                 if style == .lines { line = "resolved \(reference) → \(digest)" }
             case .blobStarted:
@@ -68,7 +69,7 @@ public final class ProgressView: ProgressReporter, Sendable {
 
     private func statusLine(_ s: State) -> String {
         let seconds = max(Date().timeIntervalSince(started), 0.001)
-        return "\(s.referencesDone)/\(totalReferences) images  \(Self.format(bytes: s.bytes))  \(Self.format(bytes: Int64(Double(s.bytes) / seconds)))/s  blobs \(s.blobsDone) fetched, \(s.blobsSkipped) present, \(s.active) active"
+        return "\(s.referencesDone)/\(s.totalReferences) images  \(Self.format(bytes: s.bytes))  \(Self.format(bytes: Int64(Double(s.bytes) / seconds)))/s  blobs \(s.blobsDone) fetched, \(s.blobsSkipped) present, \(s.active) active"
     }
 
     /// `1536` → `1.5 KiB`.

@@ -1,0 +1,57 @@
+import Bundle
+import Charts
+import OCI
+import Registry
+import Trust
+
+/// `connected pull`: charts and images into a content store, as copy(registry → store). Charts come first (with
+/// the images they name, when asked), then every image with its signatures and referrers; with a policy, the
+/// pulled images' signatures are checked before anything is recorded; `index.json` gains the charts only when
+/// the images succeeded too.
+public struct StorePull: Sendable {
+    public var images: [CopyRequest]
+    public var charts: [ChartRequest]
+    /// The platforms of the images a chart names.
+    public var chartImagePlatforms: [Platform]?
+    /// Jobs, signatures, referrers (the gate is set from `policy`).
+    public var options: CopyOptions
+    public var policy: TrustPolicy?
+    /// `user:password` sent to chart repositories' own hosts.
+    public var chartCredentials: String?
+
+    public init(images: [CopyRequest], charts: [ChartRequest] = [], chartImagePlatforms: [Platform]? = nil,
+                options: CopyOptions = CopyOptions(), policy: TrustPolicy? = nil, chartCredentials: String? = nil) {
+        self.images = images
+        self.charts = charts
+        self.chartImagePlatforms = chartImagePlatforms
+        self.options = options
+        self.policy = policy
+        self.chartCredentials = chartCredentials
+    }
+
+    /// What a pull placed: images (with what came along) and charts.
+    public struct Report: Sendable {
+        public var images: CopyReport
+        public var charts: ChartPuller.Report
+
+        /// Everything recorded in the store, charts included.
+        public var entries: [LayoutEntry] { images.entries + charts.entries }
+    }
+
+    public func run(into store: ContentStore, with client: RegistryClient, progress: any ProgressReporter = SilentProgress()) async throws -> Report {
+        let charts = try await ChartPuller(store: store, client: client, basicAuth: chartCredentials).pull(self.charts)
+        let requests = images + charts.imageRequests.map { CopyRequest(reference: $0, platforms: chartImagePlatforms) }
+        var options = self.options
+        if let policy {
+            let gate = TrustGate(policy: policy)
+            options.gate = { entries in
+                let images = try entries.filter { $0.kind == .image }.map { (reference: try $0.reference(), digest: $0.descriptor.digest) }
+                _ = try await gate.require(images, in: try LayoutSignatureMaterial(store: store, entries: entries))
+            }
+        }
+        let engine = CopyEngine(source: RegistryEndpoint(client: client), sink: StoreEndpoint(store: store), options: options, progress: progress)
+        let copied = try await engine.copy(requests.map(CopyRoot.reference))
+        try store.record(charts.entries)
+        return Report(images: copied, charts: charts)
+    }
+}
