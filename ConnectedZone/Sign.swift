@@ -59,7 +59,7 @@ struct Sign: AsyncParsableCommand {
                 }
                 return (reference: try entry.reference(), digest: entry.descriptor.digest)
             }
-            let written = try signer.sign(targets, in: store)
+            let written = try await signer.sign(targets, at: StoreEndpoint(store: store))
             let results = zip(targets, written).map { Signed(reference: $0.reference.description, digest: $0.digest, signature: $1?.name) }
             if !output.quiet && !output.json {
                 for result in results {

@@ -60,40 +60,18 @@ struct Push: AsyncParsableCommand {
             guard case .split(let size) = try BundleLayout(splitArgument: chunkSize) else { throw ValidationError("--chunk-size takes a size") }
             options.chunkSize = size
             let file = try BundleFile(path: bundle)
-            let signer = try signKey.map { ImageSigner(key: try loadSigningKey($0)) }
-            if trust.requested { try await trust.makeCheck().require(file) }   // before anything is sent
-            let client = try registry.makeClient()
-            let report = try await BundlePush(bundle: file, client: client, target: try PushTarget(parsing: to), options: options).run()
-            var countersigned: [String] = []
-            if let signer, !dryRun {
-                for artifact in report.artifacts where artifact.kind == ArtifactKind.image.rawValue && artifact.tagged {
-                    let target = try Reference(parsing: artifact.target)
-                    if try await signer.sign(target, digest: artifact.digest, with: client) { countersigned.append("\(target.name)@\(artifact.digest)") }
-                }
-            }
+            options.signer = try signKey.map { ImageSigner(key: try loadSigningKey($0)) }   // a wrong password fails first
+            if trust.requested { options.trust = try trust.makeCheck() }
+            let report = try await BundlePush(bundle: file, client: try registry.makeClient(), target: try PushTarget(parsing: to), options: options).run()
             if output.json {
-                try printJSON(PushOutput(report: report, countersigned: signer == nil ? nil : countersigned))
+                try printJSON(report)
             } else if !output.quiet {
                 for artifact in report.artifacts { print("\(artifact.target) \(artifact.digest)\(artifact.tagged ? "" : " (tag left as it was)")") }
-                for image in countersigned { print("countersigned \(image)") }
+                for image in report.countersigned ?? [] { print("countersigned \(image)") }
                 print("\(dryRun ? "would push" : "pushed") \(report.artifacts.count) artifacts to \(report.target): \(report.blobsUploaded) blobs uploaded "
                       + "(\(ProgressView.format(bytes: report.bytesUploaded))), \(report.blobsMounted) mounted, \(report.blobsPresent) present, "
                       + "\(report.manifestsPut) manifests, " + String(format: "%.2f s", report.seconds))
             }
         }
-    }
-}
-
-/// `transit push --json`: the push report, plus the images countersigned with --sign-key.
-struct PushOutput: Encodable {
-    var report: BundlePush.Report
-    var countersigned: [String]?
-
-    enum CodingKeys: String, CodingKey { case countersigned }
-
-    func encode(to encoder: any Encoder) throws {
-        try report.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeIfPresent(countersigned, forKey: .countersigned)
     }
 }

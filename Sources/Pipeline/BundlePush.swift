@@ -12,6 +12,10 @@ public struct BundlePush: Sendable {
         public var chunkSize: Int64 = 64 << 20
         public var existing: ExistingTags = .overwrite
         public var dryRun = false
+        /// Signature checks that must pass before anything is sent.
+        public var trust: BundleTrustCheck?
+        /// Countersigns every pushed image for its new reference (`transit push --sign-key`).
+        public var signer: ImageSigner?
         public init() {}
     }
 
@@ -33,6 +37,8 @@ public struct BundlePush: Sendable {
         public var manifestsPut: Int
         public var dryRun: Bool
         public var seconds: Double
+        /// The images countersigned for their new reference (`repository@digest`), when a signer was given.
+        public var countersigned: [String]?
     }
 
     public let bundle: BundleFile
@@ -50,6 +56,7 @@ public struct BundlePush: Sendable {
     public func run(progress: any ProgressReporter = SilentProgress()) async throws -> Report {
         let started = Date()
         try bundle.requireStructure(doing: "pushed")
+        try await options.trust?.require(bundle)
         let source = BundleSource(bundle: bundle)
         let entries = try source.entries()
         try target.checkDistinctRepositories(entries, bundle: bundle.path)
@@ -59,12 +66,20 @@ public struct BundlePush: Sendable {
         copy.dryRun = options.dryRun
         let engine = CopyEngine(source: source, sink: RegistryEndpoint(client: client, chunkSize: options.chunkSize, jobs: options.jobs), options: copy, progress: progress)
         let report = try await engine.copy(entries.map(CopyRoot.entry))
+        var countersigned: [String]?
+        if let signer = options.signer, !options.dryRun {
+            let images = try report.placements.filter { $0.entry.kind == .image && $0.tag != nil }.map { placement in
+                (reference: try Reference(parsing: placement.target), digest: placement.entry.descriptor.digest)
+            }
+            let signed = try await signer.sign(images, at: RegistryEndpoint(client: client, jobs: options.jobs))
+            countersigned = zip(images, signed).compactMap { image, entry in entry.map { _ in "\(image.reference.name)@\(image.digest)" } }
+        }
         return Report(target: target.description, artifacts: report.placements.map {
             Report.Artifact(source: $0.entry.label, target: $0.target, kind: $0.entry.kind.rawValue,
                             digest: $0.entry.descriptor.digest, tagged: $0.tag != nil)
         }, blobsUploaded: report.blobsFetched, bytesUploaded: report.bytesFetched, blobsMounted: report.blobsMounted,
            blobsPresent: report.blobsSkipped, manifestsPut: report.manifestsPut, dryRun: options.dryRun,
-           seconds: Date().timeIntervalSince(started))
+           seconds: Date().timeIntervalSince(started), countersigned: countersigned)
     }
 }
 

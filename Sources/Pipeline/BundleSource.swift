@@ -5,8 +5,13 @@ import OCI
 /// A bundle file (whole or in volumes) as a copy's source, read in place: nothing is extracted.
 public struct BundleSource: LayoutSource {
     public let bundle: BundleFile
+    private let names = EntryNames()
 
     public init(bundle: BundleFile) { self.bundle = bundle }
+
+    public func entry(named name: String) throws -> LayoutEntry? {
+        try names.entry(named: name, load: entries)
+    }
 
     public var layoutName: String { bundle.path }
 

@@ -112,35 +112,31 @@ public final class ChartPuller: Sendable {
             let download = try await repository.download(entry, into: scratch)
             defer { unlink(download.archive.path); if let p = download.provenance { unlink(p.path) } }
             let archive = try ChartArchive(path: download.archive.path, name: "\(entry.name) \(entry.version) (\(download.url))")
+            // The manifest helm push would make, over the downloaded files: copied into the store like any artifact.
+            let made = MemorySource()
             let chartLayer = Descriptor(mediaType: HelmArtifact.chartLayerMediaType, digest: download.archive.digest, size: download.archive.size)
-            try storeFile(download.archive.path, chartLayer)
+            made.add(file: download.archive.path, as: chartLayer)
             var provenanceLayer: Descriptor?
             if let prov = download.provenance {
                 provenanceLayer = Descriptor(mediaType: HelmArtifact.provenanceLayerMediaType, digest: prov.digest, size: prov.size)
-                try storeFile(prov.path, provenanceLayer!)
+                made.add(file: prov.path, as: provenanceLayer!)
             }
-            let configBytes = Data(archive.metadata.helmConfigJSON.utf8)
-            let config = Descriptor(mediaType: HelmArtifact.configMediaType, digest: .sha256(of: configBytes), size: Int64(configBytes.count))
-            try store.putBlob(configBytes, as: config)
+            let config = made.add(Data(archive.metadata.helmConfigJSON.utf8), mediaType: HelmArtifact.configMediaType)
             let bytes = HelmArtifact.manifest(metadata: archive.metadata, config: config, chart: chartLayer, provenance: provenanceLayer,
                                               created: HelmArtifact.rfc3339(secondsSince1970: archive.chartFileModified))
             let manifest = try Manifest(bytes: bytes, declaredType: MediaType.ociManifest, source: "chart \(archive.metadata.name)")
-            try store.putManifest(manifest)
-            return finish(request, archive: archive, manifest: manifest, archiveDigest: chartLayer.digest, provenance: provenanceLayer != nil)
+            made.add(manifest)
+            let (pulled, chartEntry, _) = finish(request, archive: archive, manifest: manifest, archiveDigest: chartLayer.digest, provenance: provenanceLayer != nil)
+            try await copy(.entry(chartEntry), from: made)
+            return (pulled, chartEntry, archive)
         case .oci(let repository):
             let tag = try await resolveTag(request, in: repository)
             let manifest = try await client.manifest(repository, reference: tag)
             guard case .image(let image) = manifest.content, HelmArtifact.isChart(image), let chartLayer = HelmArtifact.chartLayer(of: image) else {
                 throw ChartError.invalidChart("oci://\(repository):\(tag)", "is not a Helm chart (config \(manifest.blobs.first?.mediaType ?? manifest.mediaType), expected \(HelmArtifact.configMediaType))")
             }
-            for blob in manifest.blobs where !store.hasBlob(blob) {
-                let ingest = try store.ingest(blob)
-                do {
-                    try await client.downloadBlob(repository, blob, into: ingest)
-                    try ingest.commit()
-                } catch { ingest.abandon(); throw error }
-            }
-            try store.putManifest(manifest)
+            try await copy(.reference(CopyRequest(reference: try Reference(registry: repository.registry, repository: repository.path, tag: nil,
+                                                                           digest: manifest.digest))), from: RegistryEndpoint(client: client))
             let archive = try ChartArchive(path: store.blobPath(chartLayer.digest), name: "oci://\(repository):\(tag)")
             return finish(request, archive: archive, manifest: manifest, archiveDigest: chartLayer.digest,
                           provenance: HelmArtifact.provenanceLayer(of: image) != nil)
@@ -172,16 +168,10 @@ public final class ChartPuller: Sendable {
         return match.0
     }
 
-    private func storeFile(_ path: String, _ descriptor: Descriptor) throws {
-        guard !store.hasBlob(descriptor) else { return }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw StoreError(path: path, reason: "cannot be read") }
-        defer { try? handle.close() }
-        let ingest = try store.ingest(descriptor)
-        do {
-            while let chunk = try handle.read(upToCount: 256 * 1024), !chunk.isEmpty {
-                try chunk.withUnsafeBytes { try ingest.append($0) }
-            }
-            try ingest.commit()
-        } catch { ingest.abandon(); throw error }
+    /// Copies a chart's content into the store without naming it (the caller records the charts with the images).
+    private func copy(_ root: CopyRoot, from source: any ContentSource) async throws {
+        var options = CopyOptions(signatures: false, referrers: false)
+        options.commit = false
+        _ = try await CopyEngine(source: source, sink: StoreEndpoint(store: store), options: options).copy([root])
     }
 }

@@ -52,7 +52,7 @@ public final class CopyEngine: Sendable {
         var placements = results.flatMap(\.placements)
         for i in placements.indices where untagged.contains(placements[i].entry.identity) { placements[i].tagged = false }
         if let gate = options.gate { try await gate(placements.map(\.entry)) }
-        try await sink.commit(placements)
+        if options.commit { try await sink.commit(placements) }
         let totals = await blobs.totals()
         return CopyReport(items: results.map(\.item), placements: placements, blobsFetched: totals.transferred,
                           bytesFetched: totals.bytes, blobsSkipped: totals.present, blobsMounted: totals.mounted,

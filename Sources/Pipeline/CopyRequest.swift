@@ -37,6 +37,9 @@ public struct CopyOptions: Sendable {
     public var existing: ExistingTags = .overwrite
     /// Plan and check only: nothing is sent or committed.
     public var dryRun = false
+    /// Commit the placements (tags, `index.json` entries); false leaves that to the caller, who may have
+    /// more to copy before anything is named.
+    public var commit = true
     /// Runs once all content is in place and before anything is committed; throwing leaves nothing
     /// committed (how `--verify-key` fails closed).
     public var gate: (@Sendable ([LayoutEntry]) async throws -> Void)?

@@ -1,4 +1,3 @@
-import Bundle
 import Foundation
 import OCI
 import Registry
@@ -6,6 +5,8 @@ import Trust
 
 /// Signs images as `cosign sign --key … --tlog-upload=false` does: a simple-signing payload naming the
 /// repository and digest, ECDSA over it, appended as a layer to the image's `sha256-<hex>.sig` manifest.
+/// The new signature manifests are made in memory and copied into the endpoint (a content store or a
+/// registry) with the copy engine, all at once.
 public struct ImageSigner: Sendable {
     public let key: PrivateKey
     /// `-a key=value` annotations for the payload's `optional` field.
@@ -16,57 +17,37 @@ public struct ImageSigner: Sendable {
         self.annotations = annotations
     }
 
-    /// The payload and its signature for `image` at `digest` (cosign writes the repository, no tag).
-    func signature(for image: Reference, digest: Digest) throws -> (payload: Data, signature: Data) {
-        let payload = SimpleSigningPayload(dockerReference: image.name, manifestDigest: digest, annotations: annotations).bytes
-        return (payload, try key.sign(payload))
-    }
-
-    /// Signs each image (a reference resolved to a digest) in content store `store`, recording every new
-    /// `.sig` entry at once at the end; returns each image's entry, or nil where this key had signed it already.
-    public func sign(_ images: [(reference: Reference, digest: Digest)], in store: ContentStore) throws -> [LayoutEntry?] {
-        var signatures: [String: LayoutEntry] = [:]
-        for entry in try store.entries() where entry.kind == .signature {
-            if let name = entry.name { signatures[name] = entry }
-        }
+    /// Signs each image (a reference resolved to a digest) where `endpoint` holds it, appending to the `.sig`
+    /// manifest there; returns each image's signature entry, or nil where this key had signed it already.
+    public func sign(_ images: [(reference: Reference, digest: Digest)], at endpoint: any ContentSource & ContentSink) async throws -> [LayoutEntry?] {
+        let made = MemorySource()
+        var written: [String: (entry: LayoutEntry, layers: [Descriptor])] = [:]
         var results: [LayoutEntry?] = []
         for (image, digest) in images {
             let tag = "\(digest.tagForm).sig"
             let name = "\(image.name):\(tag)"
-            let layers = try signatures[name].map { entry -> [Descriptor] in
-                guard case .image(let manifest) = try store.manifest(entry.descriptor).content else { throw StoreError(path: name, reason: "not an image manifest") }
-                return manifest.layers
-            } ?? []
-            let (payload, signature) = try signature(for: image, digest: digest)
-            guard let written = CosignSignatureManifest.appending(payload: payload, signature: signature, by: key.publicKey, to: layers) else {
+            var layers = written[name]?.layers
+            if layers == nil, case .image(let manifest)? = try await endpoint.manifestIfPresent(tag, in: Repository(image))?.content {
+                layers = manifest.layers
+            }
+            let payload = SimpleSigningPayload(dockerReference: image.name, manifestDigest: digest, annotations: annotations).bytes
+            guard let signed = CosignSignatureManifest.appending(payload: payload, signature: try key.sign(payload), by: key.publicKey,
+                                                                 to: layers ?? []) else {
                 results.append(nil)
                 continue
             }
-            try store.putBlob(payload)
-            try store.putBlob(written.config)
-            let manifest = try Manifest(bytes: written.manifest, declaredType: MediaType.ociManifest, source: name)
-            try store.putManifest(manifest)
+            made.add(payload, mediaType: CosignSignatureLayer.mediaType)
+            made.add(signed.config, mediaType: MediaType.ociConfig)
+            let manifest = try Manifest(bytes: signed.manifest, declaredType: MediaType.ociManifest, source: name)
+            made.add(manifest)
+            guard case .image(let content) = manifest.content else { continue }
             let entry = LayoutEntry(kind: .signature, reference: try image.withTag(tag), descriptor: manifest.descriptor, subject: digest)
-            signatures[name] = entry
+            written[name] = (entry, content.layers)
             results.append(entry)
         }
-        try store.record(results.compactMap { $0 })
+        // The last manifest of each .sig tag holds every signature made here.
+        let latest = Dictionary(written.values.map { ($0.entry.name ?? "", $0.entry) }, uniquingKeysWith: { $1 })
+        _ = try await CopyEngine(source: made, sink: endpoint).copy(latest.values.sorted { $0.identity < $1.identity }.map(CopyRoot.entry))
         return results
-    }
-
-    /// Signs `image` (resolved to `digest`) in its registry, appending to the `.sig` manifest there.
-    /// Returns false when this key already signed it.
-    public func sign(_ image: Reference, digest: Digest, with client: RegistryClient) async throws -> Bool {
-        let repository = Repository(image)
-        let tag = "\(digest.tagForm).sig"
-        var layers: [Descriptor] = []
-        if case .image(let manifest)? = try await client.manifestIfPresent(repository, reference: tag)?.content { layers = manifest.layers }
-        let (payload, signature) = try signature(for: image, digest: digest)
-        guard let written = CosignSignatureManifest.appending(payload: payload, signature: signature, by: key.publicKey, to: layers) else { return false }
-        try await client.uploadBlob(repository, data: payload, mediaType: CosignSignatureLayer.mediaType)
-        try await client.uploadBlob(repository, data: written.config, mediaType: MediaType.ociConfig)
-        let manifest = try Manifest(bytes: written.manifest, declaredType: MediaType.ociManifest, source: "\(image.name):\(tag)")
-        try await client.putManifest(repository, manifest, reference: tag)
-        return true
     }
 }

@@ -4,6 +4,7 @@ import Archive
 import Foundation
 import OCI
 import Registry
+import Synchronization
 
 /// An OCI image layout read as a copy's source, in place: a content store or a bundle file. Its artifacts
 /// are its `index.json` entries; tags are looked up there, blobs by digest.
@@ -12,6 +13,8 @@ public protocol LayoutSource: RangeReadable {
     var layoutName: String { get }
     /// The layout's artifacts.
     func entries() throws -> [LayoutEntry]
+    /// The artifact named `name` (not a referrer), or nil.
+    func entry(named name: String) throws -> LayoutEntry?
     /// Where blob `digest` of `size` bytes lies, or nil when the layout lacks it.
     func blobLocation(_ digest: Digest, size: Int64?) throws -> (source: any RandomAccessSource, offset: Int64, size: Int64)?
 }
@@ -34,8 +37,7 @@ extension LayoutSource {
         if reference.contains(":"), let given = try? Digest(parsing: reference) {
             digest = given
         } else {
-            let name = "\(repository):\(reference)"
-            guard let entry = try entries().first(where: { $0.name == name && $0.kind != .referrer }) else { return nil }
+            guard let entry = try entry(named: "\(repository):\(reference)") else { return nil }
             digest = entry.descriptor.digest
         }
         guard let location = try blobLocation(digest, size: nil) else { return nil }
@@ -81,4 +83,21 @@ extension LayoutSource {
         }
         return location
     }
+}
+
+/// A layout's named entries, read once and kept until the layout changes.
+final class EntryNames: Sendable {
+    private let names = Mutex<[String: LayoutEntry]?>(nil)
+
+    /// The entry named `name`, reading the layout's entries with `load` the first time.
+    func entry(named name: String, load: () throws -> [LayoutEntry]) throws -> LayoutEntry? {
+        if let known = names.withLock({ $0 }) { return known[name] }
+        var byName: [String: LayoutEntry] = [:]
+        for entry in try load() where entry.kind != .referrer { if let entryName = entry.name { byName[entryName] = entry } }
+        names.withLock { $0 = byName }
+        return byName[name]
+    }
+
+    /// Forgets the entries (the layout was written).
+    func forget() { names.withLock { $0 = nil } }
 }

@@ -8,8 +8,13 @@ import Registry
 /// `commit` records the artifacts in `index.json`, all at once.
 public struct StoreEndpoint: LayoutSource, ContentSink {
     public let store: ContentStore
+    private let names = EntryNames()
 
     public init(store: ContentStore) { self.store = store }
+
+    public func entry(named name: String) throws -> LayoutEntry? {
+        try names.entry(named: name, load: entries)
+    }
 
     public var layoutName: String { store.root }
 
@@ -45,10 +50,11 @@ public struct StoreEndpoint: LayoutSource, ContentSink {
     }
 
     public func taggedDigest(_ tag: String, in repository: Repository) async throws -> Digest? {
-        try entries().first { $0.name == "\(repository):\(tag)" && $0.kind != .referrer }?.descriptor.digest
+        try entry(named: "\(repository):\(tag)")?.descriptor.digest
     }
 
     public func commit(_ placements: [Placement]) async throws {
         try store.record(placements.map(\.entry))
+        names.forget()
     }
 }
