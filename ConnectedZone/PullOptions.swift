@@ -27,6 +27,11 @@ struct PullOptions: ParsableArguments {
     @Flag(name: .customLong("no-referrers"), help: "Do not copy OCI referrers.")
     var noReferrers = false
 
+    @Flag(name: .customLong("verbatim-index"), help: ArgumentHelp(
+        "With --platform, keep a multi-platform index byte for byte (its digest, naming platforms left out) instead of a filtered index.",
+        discussion: "Only for registries that accept an index whose manifests they lack; CNCF distribution refuses it on push."))
+    var verbatimIndex = false
+
     @OptionGroup var trust: SourceTrustOptions
 
     func validate() throws {
@@ -65,7 +70,7 @@ struct PullOptions: ParsableArguments {
         requests += charts.imageRequests.map { CopyRequest(reference: $0, platforms: defaultPlatforms) }
         let view = ProgressView(quiet: quiet, totalReferences: requests.count)
         defer { view.finish() }
-        var options = CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers)
+        var options = CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers, verbatimIndex: verbatimIndex)
         if let policy = try trust.trustPolicy() {
             let gate = TrustGate(policy: policy)
             options.gate = { artifacts in try await Self.verify(artifacts, with: gate, in: store) }

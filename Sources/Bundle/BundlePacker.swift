@@ -30,7 +30,8 @@ public struct BundlePacker: Sendable {
             let reference = LayoutAnnotation.reference(of: entry) ?? "@\(entry.digest)"
             artifacts.append(.init(kind: LayoutAnnotation.kind(of: entry), reference: reference, digest: entry.digest, mediaType: entry.mediaType, size: size,
                                    platforms: a[LayoutAnnotation.platforms].map { $0.split(separator: ",").map(String.init) },
-                                   subject: a[LayoutAnnotation.subject].flatMap { try? Digest(parsing: $0) }))
+                                   subject: a[LayoutAnnotation.subject].flatMap { try? Digest(parsing: $0) },
+                                   sourceDigest: a[LayoutAnnotation.sourceDigest].flatMap { try? Digest(parsing: $0) }))
         }
         let record = BundleRecord(tool: tool, manifest: manifestText, artifacts: artifacts,
                                   blobCount: graph.ordered.count, blobBytes: graph.ordered.reduce(0) { $0 + $1.size })

@@ -15,20 +15,21 @@ public struct ContentGraph: Sendable {
     @discardableResult
     public mutating func add(_ root: Descriptor, from store: ContentStore) throws(StoreError) -> Int64 {
         var total: Int64 = 0
-        var pending = [root]
+        // A config or layer is a blob whatever its media type (a source-index referrer's layer is an index's bytes).
+        var pending = [(descriptor: root, isBlob: false)]
         var counted = Set<Digest>()
-        while let descriptor = pending.popLast() {
+        while let (descriptor, isBlob) = pending.popLast() {
             guard counted.insert(descriptor.digest).inserted else { continue }
             total += descriptor.size
             if seen.insert(descriptor.digest).inserted { ordered.append(descriptor) }
-            guard MediaType.isManifest(descriptor.mediaType) else { continue }
+            guard !isBlob, MediaType.isManifest(descriptor.mediaType) else { continue }
             let manifest = try store.manifest(descriptor)
             let children = manifest.children.filter { store.hasBlob($0) }
             for blob in manifest.blobs where !store.hasBlob(blob) {
                 throw StoreError(path: store.blobPath(blob.digest), reason: "blob \(blob.digest) of \(descriptor.digest) is missing from the store")
             }
             // Reversed so that popLast visits them in document order.
-            pending += (manifest.blobs + children).reversed()
+            pending += (manifest.blobs.map { ($0, true) } + children.map { ($0, false) }).reversed()
         }
         return total
     }

@@ -14,6 +14,9 @@ public enum LayoutAnnotation {
     public static let source = "dev.airlock.source"
     /// For an index copied with a platform filter: the platforms whose manifests are present.
     public static let platforms = "dev.airlock.platforms"
+    /// For an index stored filtered by a platform filter: the digest of the source index (which travels as the
+    /// filtered index's `application/vnd.dev.airlock.source-index.v1+json` referrer).
+    public static let sourceDigest = "dev.airlock.source-digest"
 
     /// The reference an `index.json` entry is found by: its name, or `repository@digest` for a referrer.
     public static func reference(of entry: Descriptor) -> String? {

@@ -152,8 +152,12 @@ public final class BundlePusher: Sendable {
         let manifest = try bundle.manifest(descriptor)
         let children = manifest.children.filter { bundle.entries[BundleFile.blobName($0.digest)] != nil }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for blob in manifest.blobs.sorted(by: { $0.size > $1.size }) + children {
-                group.addTask { try await self.pushContent(blob, to: repository) }
+            // Config and layers are blobs whatever their media type (a source-index referrer's layer is an index's bytes).
+            for blob in manifest.blobs.sorted(by: { $0.size > $1.size }) {
+                group.addTask { try await self.pushBlob(blob, to: repository) }
+            }
+            for child in children {
+                group.addTask { try await self.pushContent(child, to: repository) }
             }
             try await group.waitForAll()
         }

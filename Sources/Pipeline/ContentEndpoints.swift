@@ -38,8 +38,12 @@ public struct CopiedArtifact: Sendable, Hashable, Codable {
     public var subject: Digest?
     /// For an index copied with a platform filter: the platforms kept.
     public var platforms: [Platform]?
+    /// For an index stored filtered (`PlatformSubset`): the digest of the source index it was filtered from.
+    public var sourceDigest: Digest?
 
-    public init(kind: ArtifactKind, reference: Reference, descriptor: Descriptor, subject: Digest? = nil, platforms: [Platform]? = nil) {
+    public init(kind: ArtifactKind, reference: Reference, descriptor: Descriptor, subject: Digest? = nil, platforms: [Platform]? = nil,
+                sourceDigest: Digest? = nil) {
+        self.sourceDigest = sourceDigest
         self.kind = kind
         self.reference = reference
         self.descriptor = descriptor

@@ -77,12 +77,14 @@ public final class CopyEngine: Sendable {
         let tally = Tally()
         let tree = try await copyTree(root, in: repository, platforms: request.platforms, tally: tally, what: reference.description)
 
-        var artifacts = [CopiedArtifact(kind: .image, reference: reference, descriptor: root.descriptor,
-                                        platforms: request.platforms == nil ? nil : tree.platforms)]
+        // Platform subset hook (PlatformSubset.swift): the entry names the filtered index, and records the source digest.
+        var artifacts = [CopiedArtifact(kind: .image, reference: reference, descriptor: tree.subset?.filtered.descriptor ?? root.descriptor,
+                                        platforms: request.platforms == nil ? nil : tree.platforms, sourceDigest: tree.subset?.source.digest)]
         artifacts += try await copyAttachments(of: tree.manifests, in: repository, tally: tally)
+        if let subset = tree.subset { artifacts.append(subset.provenanceArtifact(in: reference)) }   // platform subset hook
         progress.report(.referenceFinished(reference.description))
         let c = tally.counts.withLock { $0 }
-        let item = CopyReport.Item(reference: reference.description, digest: root.digest, mediaType: root.mediaType,
+        let item = CopyReport.Item(reference: reference.description, digest: artifacts[0].descriptor.digest, sourceDigest: tree.subset?.source.digest, mediaType: root.mediaType,
                                    platforms: tree.platforms.map(\.description), bytes: c.bytes, manifests: c.manifests,
                                    blobs: c.blobs, blobsFetched: c.fetched, blobsSkipped: c.skipped,
                                    attached: artifacts.dropFirst().map { $0.kind == .referrer ? "\($0.reference.name)@\($0.descriptor.digest)" : $0.reference.description })
@@ -93,6 +95,8 @@ public final class CopyEngine: Sendable {
     struct Tree: Sendable {
         var manifests: [Digest]
         var platforms: [Platform]
+        /// Set when a platform filter dropped children of this index: what was stored instead of it.
+        var subset: PlatformSubset? = nil
     }
 
     /// Copies `manifest` with everything below it: children first, the manifest itself last.
@@ -129,10 +133,13 @@ public final class CopyEngine: Sendable {
                 for try await tree in group { trees.append(tree) }
                 return trees
             }
-            try await sink.putManifest(manifest, in: repository)
-            tally.manifest(Int64(manifest.bytes.count))
+            // Platform subset hook (PlatformSubset.swift): when the filter dropped children, a filtered index and its
+            // source-index referrer are put instead of the source index (unless --verbatim-index).
+            let subset = options.verbatimIndex ? nil : try PlatformSubset.make(source: manifest, kept: chosen)
+            if let subset { try await subset.place(in: sink, repository: repository) } else { try await sink.putManifest(manifest, in: repository) }
+            for written in subset?.manifests ?? [manifest] { tally.manifest(Int64(written.bytes.count)) }
             let kept = chosen.compactMap(\.platform).filter { $0.os != "unknown" }
-            return Tree(manifests: [manifest.digest] + subtrees.flatMap(\.manifests), platforms: kept)
+            return Tree(manifests: [manifest.digest] + subtrees.flatMap(\.manifests), platforms: kept, subset: subset)
         }
     }
 

@@ -20,14 +20,18 @@ public struct CopyOptions: Sendable {
     public var signatures: Bool = true
     /// Copy the OCI referrers of every copied manifest.
     public var referrers: Bool = true
+    /// Store an index copied with a platform filter byte for byte, naming children the copy left out
+    /// (`--verbatim-index`), instead of a filtered index with the source index as its referrer (`PlatformSubset`).
+    public var verbatimIndex: Bool = false
 
     /// Runs once everything is copied and before anything is recorded; throwing leaves nothing recorded
     /// (how `--verify-key` fails closed).
     public var gate: (@Sendable ([CopiedArtifact]) async throws -> Void)?
 
     public init(jobs: Int = 8, signatures: Bool = true, referrers: Bool = true,
-                gate: (@Sendable ([CopiedArtifact]) async throws -> Void)? = nil) {
+                gate: (@Sendable ([CopiedArtifact]) async throws -> Void)? = nil, verbatimIndex: Bool = false) {
         self.jobs = jobs
+        self.verbatimIndex = verbatimIndex
         self.signatures = signatures
         self.referrers = referrers
         self.gate = gate
@@ -38,7 +42,10 @@ public struct CopyOptions: Sendable {
 public struct CopyReport: Sendable, Codable {
     public struct Item: Sendable, Codable {
         public var reference: String
+        /// The digest stored: the source's, or the filtered index's when a platform filter dropped children.
         public var digest: Digest
+        /// The digest the reference resolved to at the source, when it differs from `digest` (a filtered index).
+        public var sourceDigest: Digest?
         public var mediaType: String
         /// Platforms kept from an index (all of them when no filter was given); empty for a single image.
         public var platforms: [String]

@@ -43,6 +43,7 @@ public struct StoreSink: ContentSink {
         }
         if let subject = artifact.subject { annotations[LayoutAnnotation.subject] = subject.description }
         if let platforms = artifact.platforms { annotations[LayoutAnnotation.platforms] = platforms.map(\.description).joined(separator: ",") }
+        if let source = artifact.sourceDigest { annotations[LayoutAnnotation.sourceDigest] = source.description }
         entry.annotations = annotations
         entry.artifactType = artifact.descriptor.artifactType
         return entry
