@@ -41,10 +41,16 @@ struct VerifyImages: AsyncParsableCommand {
                 let digest = try await resolve(reference, with: client)
                 let verdict = try await gate.verdicts(for: [(reference, digest)], in: RegistrySignatureMaterial(client: client))[0]
                 guard verdict.trusted else { untrusted.append(verdict); continue }
+                // A platform subset is trusted through the source index it was filtered from: say how.
+                var subset = ""
+                if let source = verdict.platformSubsetOf, let provenance = verdict.provenance {
+                    subset = "\(reference.name)@\(digest) has no signature of its own: \(provenance).\n"
+                        + "The source index \(source) is \(verdict.signatures); what it signed covers this subset.\n"
+                }
                 FileHandle.standardError.write(Data("""
 
                     Verification for \(reference.name)@\(digest) --
-                    The following checks were performed on each of these signatures:
+                    \(subset)The following checks were performed on each of these signatures:
                       - The cosign claims were validated
                       - The signatures were verified against the specified public key
 

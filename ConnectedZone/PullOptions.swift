@@ -27,6 +27,11 @@ struct PullOptions: ParsableArguments {
     @Flag(name: .customLong("no-referrers"), help: "Do not copy OCI referrers.")
     var noReferrers = false
 
+    @Flag(name: .customLong("verbatim-index"), help: ArgumentHelp(
+        "With --platform, keep a multi-platform index byte for byte (its digest, naming platforms left out) instead of a filtered index.",
+        discussion: "Only for registries that accept an index whose manifests they lack; CNCF distribution refuses it on push."))
+    var verbatimIndex = false
+
     @OptionGroup var trust: SourceTrustOptions
 
     func validate() throws {
@@ -59,7 +64,7 @@ struct PullOptions: ParsableArguments {
         let platforms = try platform.map { list in try list.split(separator: ",").map { try Platform(parsing: String($0).trimmingCharacters(in: .whitespaces)) } }
         let pull = StorePull(images: try plan(), charts: try chartPlan(),
                              chartImagePlatforms: try platforms ?? manifest.map { try BundleManifest(contentsOf: $0).platforms } ?? nil,
-                             options: CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers),
+                             options: CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers, verbatimIndex: verbatimIndex),
                              policy: try trust.trustPolicy(), chartCredentials: registry.creds)
         let view = ProgressView(quiet: quiet)
         defer { view.finish() }

@@ -35,7 +35,7 @@ struct Verify: AsyncParsableCommand {
                 if let signatures, !output.quiet {
                     if let bundleSignature = signatures.bundleSignature { print("bundle signature \(bundleSignature)") }
                     for verdict in signatures.images where verdict.trusted {
-                        print("\(verdict.reference)@\(verdict.digest): signed (\(verdict.accepted.map { "\($0.format) by \($0.key)" }.joined(separator: ", ")))")
+                        print("\(verdict.reference)@\(verdict.digest): \(verdict.signedSummary)")
                     }
                 }
                 if !output.quiet {

@@ -13,6 +13,8 @@ public struct BundleRecord: Codable, Sendable, Equatable {
         /// The full normalised reference (for referrers: `repository@digest`).
         public var reference: String
         public var digest: Digest
+        /// For an index bundled filtered by a platform filter: the source index's digest (`digest` is the filtered one's).
+        public var sourceDigest: Digest?
         public var mediaType: String
         /// Bytes of every manifest and blob the artifact needs.
         public var size: Int64
@@ -22,7 +24,8 @@ public struct BundleRecord: Codable, Sendable, Equatable {
         public var subject: Digest?
 
         public init(kind: ArtifactKind, reference: String, digest: Digest, mediaType: String, size: Int64,
-                    platforms: [String]? = nil, subject: Digest? = nil) {
+                    platforms: [String]? = nil, subject: Digest? = nil, sourceDigest: Digest? = nil) {
+            self.sourceDigest = sourceDigest
             self.kind = kind
             self.reference = reference
             self.digest = digest

@@ -55,34 +55,36 @@ public struct BundleVerifier: Sendable {
         do { record = try bundle.record() } catch { failures.append("\(error)") }
 
         // Everything the index needs, manifests checked as they are read.
+        // A config or layer is a blob whatever its media type (a source-index referrer's layer is an index's bytes).
         var needed: [Digest: Descriptor] = [:]
+        var blobDigests = Set<Digest>()
+        var walked = Set<Digest>()
         for indexEntry in index.manifests {
             let entry: LayoutEntry
             do { entry = try LayoutEntry(indexEntry: indexEntry) } catch { fail("index.json", "\(error)"); continue }
-            let allowed = entry.platforms
-            var pending = [(entry.descriptor, allowed)]
-            while let (descriptor, platforms) = pending.popLast() {
-                guard needed[descriptor.digest] == nil else { continue }
-                needed[descriptor.digest] = descriptor
-                guard MediaType.isManifest(descriptor.mediaType) else { continue }
+            var pending = [(entry.descriptor, entry.platforms, false)]
+            while let (descriptor, platforms, isBlob) = pending.popLast() {
+                if needed[descriptor.digest] == nil { needed[descriptor.digest] = descriptor }
+                if isBlob || !MediaType.isManifest(descriptor.mediaType) { blobDigests.insert(descriptor.digest); continue }
+                guard walked.insert(descriptor.digest).inserted else { continue }
                 let name = BundleFile.blobName(descriptor.digest)
                 guard bundle.entries[name] != nil else { fail(name, "missing: referenced by \(entry.label)"); continue }
                 do {
                     let manifest = try bundle.manifest(descriptor)
-                    for blob in manifest.blobs { pending.append((blob, nil)) }
+                    for blob in manifest.blobs { pending.append((blob, nil, true)) }
                     for child in manifest.children {
                         // A child left out by the platform filter the index entry records may be absent.
                         if let platforms, let p = child.platform, !platforms.contains(where: { $0.matches(p) }),
                            bundle.entries[BundleFile.blobName(child.digest)] == nil { continue }
-                        pending.append((child, nil))
+                        pending.append((child, nil, false))
                     }
                 } catch { failures.append("\(error)") }
             }
         }
-        for (digest, descriptor) in needed.sorted(by: { $0.key < $1.key }) where !MediaType.isManifest(descriptor.mediaType) {
+        for digest in blobDigests.sorted() {
             let name = BundleFile.blobName(digest)
             guard let entry = bundle.entries[name] else { fail(name, "missing from the bundle"); continue }
-            if entry.size != descriptor.size { fail(name, "is \(entry.size) bytes, its descriptor says \(descriptor.size)") }
+            if let descriptor = needed[digest], entry.size != descriptor.size { fail(name, "is \(entry.size) bytes, its descriptor says \(descriptor.size)") }
         }
 
         // Every entry must belong.

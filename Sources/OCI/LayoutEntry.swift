@@ -20,9 +20,12 @@ public struct LayoutEntry: Sendable, Hashable, Codable {
     public var platforms: [Platform]?
     /// For a chart: where it came from (`https://repo nginx@^1.2`, `oci://host/path/nginx@1.2.3`).
     public var origin: String?
+    /// For an index stored filtered by a platform filter: the digest of the source index it was made from
+    /// (whose bytes travel as the filtered index's source-index referrer).
+    public var sourceDigest: Digest?
 
     public init(kind: ArtifactKind, name: String?, descriptor: Descriptor, subject: Digest? = nil,
-                platforms: [Platform]? = nil, origin: String? = nil) {
+                platforms: [Platform]? = nil, origin: String? = nil, sourceDigest: Digest? = nil) {
         self.kind = kind
         self.name = name
         self.descriptor = Descriptor(mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size,
@@ -30,13 +33,14 @@ public struct LayoutEntry: Sendable, Hashable, Codable {
         self.subject = subject
         self.platforms = platforms
         self.origin = origin
+        self.sourceDigest = sourceDigest
     }
 
     /// An artifact found by `reference`; a referrer's reference is `repository@digest`.
     public init(kind: ArtifactKind, reference: Reference, descriptor: Descriptor, subject: Digest? = nil,
-                platforms: [Platform]? = nil, origin: String? = nil) {
+                platforms: [Platform]? = nil, origin: String? = nil, sourceDigest: Digest? = nil) {
         let name = kind == .referrer ? "\(reference.name)@\(descriptor.digest)" : reference.description
-        self.init(kind: kind, name: name, descriptor: descriptor, subject: subject, platforms: platforms, origin: origin)
+        self.init(kind: kind, name: name, descriptor: descriptor, subject: subject, platforms: platforms, origin: origin, sourceDigest: sourceDigest)
     }
 
     /// Reads an `index.json` entry. Annotations it does not know are ignored; a missing kind means `image`.
@@ -44,10 +48,10 @@ public struct LayoutEntry: Sendable, Hashable, Codable {
         let a = entry.annotations ?? [:]
         let kind = a[Key.kind].map { ArtifactKind(rawValue: $0) } ?? .image
         guard let kind else { throw LayoutEntryError(entry: entry.digest, reason: "unknown kind '\(a[Key.kind] ?? "")'") }
-        var subject: Digest?
-        if let text = a[Key.subject] {
-            do { subject = try Digest(parsing: text) } catch {
-                throw LayoutEntryError(entry: entry.digest, reason: "subject '\(text)' is not a digest")
+        func digest(_ key: String) throws(LayoutEntryError) -> Digest? {
+            guard let text = a[key] else { return nil }
+            do { return try Digest(parsing: text) } catch {
+                throw LayoutEntryError(entry: entry.digest, reason: "\(key) '\(text)' is not a digest")
             }
         }
         var platforms: [Platform]?
@@ -57,7 +61,8 @@ public struct LayoutEntry: Sendable, Hashable, Codable {
             }
         }
         let name = a[Key.referenceName] ?? a[Key.repository].map { "\($0)@\(entry.digest)" }
-        self.init(kind: kind, name: name, descriptor: entry, subject: subject, platforms: platforms, origin: a[Key.origin])
+        self.init(kind: kind, name: name, descriptor: entry, subject: try digest(Key.subject), platforms: platforms, origin: a[Key.origin],
+                  sourceDigest: try digest(Key.sourceDigest))
     }
 
     /// The `index.json` entry: the descriptor annotated with name, kind, subject, platforms and origin.
@@ -72,6 +77,7 @@ public struct LayoutEntry: Sendable, Hashable, Codable {
         if let subject { annotations[Key.subject] = subject.description }
         if let platforms { annotations[Key.platforms] = platforms.map(\.description).joined(separator: ",") }
         if let origin { annotations[Key.origin] = origin }
+        if let sourceDigest { annotations[Key.sourceDigest] = sourceDigest.description }
         entry.annotations = annotations
         return entry
     }
@@ -112,6 +118,7 @@ public struct LayoutEntry: Sendable, Hashable, Codable {
         static let repository = "dev.airlock.repository"
         static let origin = "dev.airlock.source"
         static let platforms = "dev.airlock.platforms"
+        static let sourceDigest = "dev.airlock.source-digest"
     }
 }
 

@@ -31,7 +31,8 @@ public final class BundleSink: OrderedSink, @unchecked Sendable {
         let artifacts = zip(placements, sizes).map { placement, size in
             let entry = placement.entry
             return BundleRecord.Artifact(kind: entry.kind, reference: entry.label, digest: entry.descriptor.digest, mediaType: entry.descriptor.mediaType,
-                                         size: size, platforms: entry.platforms?.map(\.description), subject: entry.subject)
+                                         size: size, platforms: entry.platforms?.map(\.description), subject: entry.subject,
+                                         sourceDigest: entry.sourceDigest)
         }
         let record = BundleRecord(tool: tool, manifest: manifestText, artifacts: artifacts,
                                   blobCount: content.count, blobBytes: content.reduce(0) { $0 + $1.size })

@@ -114,15 +114,26 @@ public final class CopyEngine: Sendable {
         let resolved = try await resolve(root)
         let (entry, rootManifest, from, to) = (resolved.entry, resolved.manifest, resolved.from, resolved.to)
         let tally = Tally()
-        let tree = try await copyTree(rootManifest, from: from, to: to, platforms: resolved.platforms, tally: tally, what: entry.label)
+        let isReference: Bool
+        if case .reference = root { isReference = true } else { isReference = false }
+        let tree = try await copyTree(rootManifest, from: from, to: to, platforms: resolved.platforms, tally: tally, what: entry.label,
+                                      subsets: isReference && !options.verbatimIndex)
 
         var placed = entry
         if case .reference(let request) = root, request.platforms != nil { placed.platforms = tree.platforms }
-        var placements = [Placement(entry: placed, repository: to, manifest: rootManifest, tagged: true)]
-        if case .reference = root { placements += try await copyAttachments(of: tree.manifests, from: from, to: to, tally: tally) }
+        if let subset = tree.subset {
+            // A filtered index is what is stored and named; the source index it came from is recorded beside it.
+            placed.descriptor = subset.filtered.descriptor
+            placed.sourceDigest = subset.source.digest
+        }
+        var placements = [Placement(entry: placed, repository: to, manifest: tree.subset?.filtered ?? rootManifest, tagged: true)]
+        if isReference { placements += try await copyAttachments(of: tree.manifests, from: from, to: to, tally: tally) }
+        if let subset = tree.subset, let name = try? entry.reference() {
+            placements.append(Placement(entry: subset.provenanceEntry(in: name), repository: to, manifest: subset.provenance, tagged: true))
+        }
         progress.report(.referenceFinished(entry.label))
         let c = tally.counts.withLock { $0 }
-        let item = CopyReport.Item(reference: entry.label, digest: rootManifest.digest, mediaType: rootManifest.mediaType,
+        let item = CopyReport.Item(reference: entry.label, digest: placed.descriptor.digest, sourceDigest: placed.sourceDigest, mediaType: rootManifest.mediaType,
                                    platforms: tree.platforms.map(\.description), bytes: c.bytes, manifests: c.manifests,
                                    blobs: c.blobs, blobsFetched: c.fetched, blobsSkipped: c.skipped,
                                    attached: placements.dropFirst().map { $0.entry.label })
@@ -134,7 +145,7 @@ public final class CopyEngine: Sendable {
     private func copyInOrder(_ roots: [CopyRoot], into ordered: any OrderedSink) async throws -> CopyReport {
         var placements: [Placement] = []
         var sizes: [Int64] = []
-        var content: [Descriptor] = []
+        var content: [Node] = []
         var seen = Set<Digest>()
         for root in roots {
             guard case .entry = root else { throw RegistryError(.protocolViolation, "\(root.label): a sink written in one pass takes layout entries only") }
@@ -143,27 +154,27 @@ public final class CopyEngine: Sendable {
                                           tally: Tally(), what: resolved.entry.label, mode: .plan)
             var counted = Set<Digest>()
             var size: Int64 = 0
-            for descriptor in tree.content where counted.insert(descriptor.digest).inserted {
-                size += descriptor.size
-                if seen.insert(descriptor.digest).inserted { content.append(descriptor) }
+            for node in tree.content where counted.insert(node.descriptor.digest).inserted {
+                size += node.descriptor.size
+                if seen.insert(node.descriptor.digest).inserted { content.append(node) }
             }
             placements.append(Placement(entry: resolved.entry, repository: resolved.to, manifest: resolved.manifest, tagged: true))
             sizes.append(size)
         }
         if let gate = options.gate { try await gate(placements.map(\.entry)) }
-        try await ordered.begin(placements, sizes: sizes, content: content)
+        try await ordered.begin(placements, sizes: sizes, content: content.map(\.descriptor))
         var bytes: Int64 = 0
-        for descriptor in content {
+        for node in content {
             let repository = placements.first?.repository ?? Repository(registry: "", path: "")
-            if MediaType.isManifest(descriptor.mediaType) {
-                _ = try await sink.putManifest(try await source.manifest(descriptor.digest.description, in: repository), in: repository)
+            if node.isManifest {
+                _ = try await sink.putManifest(try await source.manifest(node.descriptor.digest.description, in: repository), in: repository)
             } else {
-                _ = try await send(descriptor, from: repository, to: repository)
-                bytes += descriptor.size
+                _ = try await send(node.descriptor, from: source, to: repository)
+                bytes += node.descriptor.size
             }
         }
         try await sink.commit(placements)
-        let manifests = content.filter { MediaType.isManifest($0.mediaType) }.count
+        let manifests = content.filter(\.isManifest).count
         return CopyReport(items: [], placements: placements, blobsFetched: content.count - manifests, bytesFetched: bytes,
                           blobsSkipped: 0, blobsMounted: 0, manifestsPut: manifests)
     }
@@ -209,9 +220,19 @@ public final class CopyEngine: Sendable {
     /// What a walk found below a root: its manifests, the platforms it kept, and everything it needs in
     /// bundle order (each manifest before what it references, as a streaming reader needs them).
     struct Tree: Sendable {
+        /// The source's manifests the walk went through (their attachments travel with them).
         var manifests: [Digest]
         var platforms: [Platform]
-        var content: [Descriptor]
+        var content: [Node]
+        /// Set when a platform filter dropped children of this index: what was stored instead of it.
+        var subset: PlatformSubset? = nil
+    }
+
+    /// A manifest or a blob the walk found. A config or layer is a blob whatever its media type (a
+    /// source-index referrer's layer is an index's bytes).
+    struct Node: Sendable {
+        var descriptor: Descriptor
+        var isManifest: Bool
     }
 
     /// What a walk does with what it finds.
@@ -224,8 +245,9 @@ public final class CopyEngine: Sendable {
 
     /// The one walk of a manifest graph: `manifest` with everything below it, an index's children chosen
     /// by platform. Copying puts children first and the manifest itself last.
+    /// With `subsets`, an index the platform filter took children from is stored filtered (`PlatformSubset`).
     func copyTree(_ manifest: Manifest, from: Repository, to: Repository, platforms: [Platform]?, tally: Tally, what: String,
-                  mode: WalkMode = .copy) async throws -> Tree {
+                  mode: WalkMode = .copy, subsets: Bool = false) async throws -> Tree {
         switch manifest.content {
         case .image(let image):
             if mode == .copy {
@@ -238,7 +260,8 @@ public final class CopyEngine: Sendable {
                 }
                 try await putManifest(manifest, in: to, omitted: 0, tally: tally)
             }
-            return Tree(manifests: [manifest.digest], platforms: [], content: [manifest.descriptor] + manifest.blobs)
+            return Tree(manifests: [manifest.digest], platforms: [],
+                        content: [Node(descriptor: manifest.descriptor, isManifest: true)] + manifest.blobs.map { Node(descriptor: $0, isManifest: false) })
         case .index(let index):
             let chosen = try Self.select(index.manifests, platforms: platforms, what: what)
             let subtrees = try await withThrowingTaskGroup(of: (Int, Tree).self) { group in
@@ -259,10 +282,23 @@ public final class CopyEngine: Sendable {
                 for try await tree in group { trees.append(tree) }
                 return trees.sorted { $0.0 < $1.0 }.map(\.1)
             }
-            if mode == .copy { try await putManifest(manifest, in: to, omitted: index.manifests.count - chosen.count, tally: tally) }
+            var subset: PlatformSubset?
+            if mode == .copy {
+                subset = subsets ? try PlatformSubset.make(source: manifest, kept: chosen) : nil
+                if let subset {
+                    let made = subset.content()
+                    for blob in [PlatformSubset.emptyDescriptor, subset.source.descriptor] {
+                        try await copyBlob(blob, from: from, to: to, tally: tally, reading: made)
+                    }
+                    try await putManifest(subset.filtered, in: to, omitted: 0, tally: tally)
+                    try await putManifest(subset.provenance, in: to, omitted: 0, tally: tally)
+                } else {
+                    try await putManifest(manifest, in: to, omitted: index.manifests.count - chosen.count, tally: tally)
+                }
+            }
             let kept = chosen.compactMap(\.platform).filter { $0.os != "unknown" }
             return Tree(manifests: [manifest.digest] + subtrees.flatMap(\.manifests), platforms: kept,
-                        content: [manifest.descriptor] + subtrees.flatMap(\.content))
+                        content: [Node(descriptor: manifest.descriptor, isManifest: true)] + subtrees.flatMap(\.content), subset: subset)
         }
     }
 
@@ -304,10 +340,12 @@ public final class CopyEngine: Sendable {
 
     /// Places one blob in `to`: skipped when present, mounted from the repository it first went to when
     /// the sink can, transferred otherwise. Concurrent requests for the same blob share one transfer.
-    private func copyBlob(_ blob: Descriptor, from: Repository, to: Repository, tally: Tally) async throws {
+    /// `reading` is where the blob's bytes come from when not from the copy's source (content made by the copy).
+    private func copyBlob(_ blob: Descriptor, from: Repository, to: Repository, tally: Tally, reading: (any ContentSource)? = nil) async throws {
+        let source = reading ?? self.source
         let placement: (outcome: BlobOutcome, first: Bool)
         if let mountable = sink as? any Mountable {
-            let home = try await blobs.home(of: blob.digest, in: to) { try await self.transfer(blob, from: from, to: to) }
+            let home = try await blobs.home(of: blob.digest, in: to) { try await self.transfer(blob, from: source, to: to) }
             if home.repository == to {
                 placement = (home.outcome, home.first)
             } else {
@@ -315,28 +353,28 @@ public final class CopyEngine: Sendable {
                     try await self.limiter.run {
                         if try await self.sink.hasBlob(blob, in: to) { return .present }
                         if try await mountable.mount(blob, into: to, from: home.repository) { return .mounted }
-                        return try await self.send(blob, from: from, to: to)
+                        return try await self.send(blob, from: source, to: to)
                     }
                 }
             }
         } else {
-            placement = try await blobs.once(blob.digest.description) { try await self.transfer(blob, from: from, to: to) }
+            placement = try await blobs.once(blob.digest.description) { try await self.transfer(blob, from: source, to: to) }
         }
         if placement.first { await blobs.count(blob, placement.outcome) }
         tally.blob(blob.size, fetched: placement.first && placement.outcome == .transferred)
     }
 
-    private func transfer(_ blob: Descriptor, from: Repository, to: Repository) async throws -> BlobOutcome {
+    private func transfer(_ blob: Descriptor, from source: any ContentSource, to: Repository) async throws -> BlobOutcome {
         try await limiter.run {
             if try await self.sink.hasBlob(blob, in: to) {
                 self.progress.report(.blobFinished(blob.digest, size: blob.size, skipped: true))
                 return .present
             }
-            return try await self.send(blob, from: from, to: to)
+            return try await self.send(blob, from: source, to: to)
         }
     }
 
-    private func send(_ blob: Descriptor, from: Repository, to: Repository) async throws -> BlobOutcome {
+    private func send(_ blob: Descriptor, from source: any ContentSource, to: Repository) async throws -> BlobOutcome {
         progress.report(.blobStarted(blob.digest, size: blob.size))
         let reporter = progress
         try await sink.putBlob(blob, in: to, from: source) { reporter.report(.transferred($0)) }

@@ -31,6 +31,9 @@ public struct CopyOptions: Sendable {
     public var signatures: Bool = true
     /// For references: copy the OCI referrers of every copied manifest.
     public var referrers: Bool = true
+    /// For references with a platform filter: store the index byte for byte, naming children the copy left
+    /// out (`--verbatim-index`), instead of a filtered index with the source index as its referrer (`PlatformSubset`).
+    public var verbatimIndex: Bool = false
     /// Where an artifact of source repository `reference` goes in the sink (the same repository by default).
     public var destination: @Sendable (Reference) -> Repository = { Repository($0) }
     /// Tags the sink has with other content.
@@ -44,9 +47,10 @@ public struct CopyOptions: Sendable {
     /// committed (how `--verify-key` fails closed).
     public var gate: (@Sendable ([LayoutEntry]) async throws -> Void)?
 
-    public init(jobs: Int = 8, signatures: Bool = true, referrers: Bool = true,
+    public init(jobs: Int = 8, signatures: Bool = true, referrers: Bool = true, verbatimIndex: Bool = false,
                 gate: (@Sendable ([LayoutEntry]) async throws -> Void)? = nil) {
         self.jobs = jobs
+        self.verbatimIndex = verbatimIndex
         self.signatures = signatures
         self.referrers = referrers
         self.gate = gate
@@ -57,7 +61,10 @@ public struct CopyOptions: Sendable {
 public struct CopyReport: Sendable {
     public struct Item: Sendable, Codable {
         public var reference: String
+        /// The digest stored: the source's, or the filtered index's when a platform filter dropped children.
         public var digest: Digest
+        /// The digest the reference resolved to at the source, when it differs from `digest` (a filtered index).
+        public var sourceDigest: Digest?
         public var mediaType: String
         /// Platforms kept from an index (all of them when no filter was given); empty for a single image.
         public var platforms: [String]

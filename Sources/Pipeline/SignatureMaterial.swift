@@ -8,8 +8,10 @@ import Trust
 public protocol SignatureMaterial: Sendable {
     /// The legacy `sha256-<hex>.sig` manifest of `digest` in the image's repository, or nil when there is none.
     func legacySignatures(of image: Reference, digest: Digest) async throws -> Manifest?
-    /// The manifests referring to `digest` that may carry sigstore bundles.
+    /// The manifests referring to `digest` that may carry sigstore bundles or a source index (`PlatformSubset`).
     func referrers(of image: Reference, digest: Digest) async throws -> [Manifest]
+    /// Manifest `descriptor` of the image's repository, its digest checked.
+    func manifest(_ descriptor: Descriptor, of image: Reference) async throws -> Manifest
     /// A small blob of the image's repository, its digest checked.
     func smallBlob(_ descriptor: Descriptor, of image: Reference) async throws -> Data
 }
@@ -75,6 +77,8 @@ public struct LayoutSignatureMaterial: SignatureMaterial {
     }
 
     public func smallBlob(_ descriptor: Descriptor, of image: Reference) async throws -> Data { try readBlob(descriptor) }
+
+    public func manifest(_ descriptor: Descriptor, of image: Reference) async throws -> Manifest { try readManifest(descriptor) }
 }
 
 /// Signatures served by a registry: the `.sig` tag and the referrers API (or its fallback tag).
@@ -90,7 +94,8 @@ public struct RegistrySignatureMaterial: SignatureMaterial {
     public func referrers(of image: Reference, digest: Digest) async throws -> [Manifest] {
         let repository = Repository(image)
         var manifests: [Manifest] = []
-        for descriptor in try await client.referrers(repository, subject: digest) where descriptor.artifactType.map(SigstoreBundle.isBundleType) ?? true {
+        for descriptor in try await client.referrers(repository, subject: digest)
+        where descriptor.artifactType.map { SigstoreBundle.isBundleType($0) || $0 == PlatformSubset.artifactType } ?? true {
             manifests.append(try await client.manifest(repository, reference: descriptor.digest.description))
         }
         return manifests
@@ -98,5 +103,9 @@ public struct RegistrySignatureMaterial: SignatureMaterial {
 
     public func smallBlob(_ descriptor: Descriptor, of image: Reference) async throws -> Data {
         try await client.blobData(Repository(image), descriptor)
+    }
+
+    public func manifest(_ descriptor: Descriptor, of image: Reference) async throws -> Manifest {
+        try await client.manifest(Repository(image), reference: descriptor.digest.description)
     }
 }

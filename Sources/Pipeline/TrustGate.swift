@@ -15,7 +15,13 @@ public struct TrustGate: Sendable {
         var verdicts: [ImageVerdict] = []
         for image in images {
             let evidence = try await SignatureCollector.collect(image.reference, digest: image.digest, from: material)
-            verdicts.append(verifier.verify(image.reference, digest: image.digest, evidence: evidence))
+            var verdict = verifier.verify(image.reference, digest: image.digest, evidence: evidence)
+            // No accepted signature of its own: a filtered index is trusted through its source index (PlatformSubsetTrust).
+            if !verdict.trusted, let subset = try await PlatformSubsetTrust.verdict(image.reference, digest: image.digest, own: verdict,
+                                                                                       material: material, verifier: verifier) {
+                verdict = subset
+            }
+            verdicts.append(verdict)
         }
         return verdicts
     }

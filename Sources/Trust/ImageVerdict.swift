@@ -22,6 +22,22 @@ public struct ImageVerdict: Sendable, Encodable {
     public var accepted: [Accepted]
     /// One line per signature that was rejected, and per unmet requirement.
     public var problems: [String]
+    /// Set when the image is a platform subset (a filtered index) trusted through the source index it was filtered
+    /// from: that index's digest. `accepted` are then the source index's signatures.
+    public var platformSubsetOf: Digest? = nil
+    /// For a platform subset: how the image relates to what the source signed (one sentence).
+    public var provenance: String? = nil
+
+    /// What a trusted image is signed by: `signed (legacy by KEY)`, or for a platform subset
+    /// `platform subset of sha256:S, which is signed (legacy by KEY)`.
+    public var signedSummary: String {
+        platformSubsetOf.map { "platform subset of \($0), which is \(signatures)" } ?? signatures
+    }
+
+    /// `signed (legacy by KEY, …)`: the accepted signatures.
+    public var signatures: String {
+        "signed (" + accepted.map { "\($0.format) by \($0.key)" }.joined(separator: ", ") + ")"
+    }
 
     /// A one-line summary of why an untrusted image failed.
     public var reason: String {

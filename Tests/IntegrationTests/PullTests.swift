@@ -10,6 +10,7 @@ struct PullTests {
         struct Image: Decodable {
             let reference: String
             let digest: String
+            let sourceDigest: String?
             let mediaType: String
             let platforms: [String]
             let blobs: Int
@@ -80,14 +81,20 @@ struct PullTests {
         let store = try TemporaryDirectory(prefix: "airlock-store").file("store")
 
         let report = try summary(try await pull(["--store", store, "--json", "--platform", "linux/arm64", pushed.reference]))
-        #expect(report.images[0].digest == pushed.digest)
+        // A filtered index is stored under the name; the source index's bytes travel as its referrer.
+        #expect(report.images[0].digest != pushed.digest)
+        #expect(report.images[0].sourceDigest == pushed.digest)
         #expect(report.images[0].platforms == ["linux/arm64/v8"])
         let has = { (digest: String) in FileManager.default.fileExists(atPath: "\(store)/blobs/sha256/\(digest.dropFirst(7))") }
         #expect(has(pushed.digest))
         #expect(has(arm64.digest) && arm64.layers.allSatisfy { has($0.digest) })
         #expect(!has(amd64.digest) && !amd64.layers.contains { has($0.digest) })
         let entry = try #require(try layoutIndex(store).entry(named: pushed.reference))
+        #expect(entry.digest == report.images[0].digest)
         #expect(entry.annotations?["dev.airlock.platforms"] == "linux/arm64/v8")
+        #expect(entry.annotations?["dev.airlock.source-digest"] == pushed.digest)
+        let referrer = try #require(try layoutIndex(store).manifests.first { $0.annotations?["dev.airlock.subject"] == entry.digest })
+        #expect(referrer.annotations?["dev.airlock.kind"] == "referrer")
         let inspect = try await Tool.output("skopeo", ["--override-arch", "arm64", "inspect", "oci:\(store):\(pushed.reference)"])
         #expect(inspect.contains(arm64.layers[0].digest))
 
