@@ -25,7 +25,7 @@ struct ExportCharts: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors("transit") {
-            let exported = try ChartExporter(bundle: try BundleFile(path: bundle)).export(to: dir, baseURL: baseURL)
+            let exported = try await ChartExporter(bundle: try BundleFile(path: bundle)).export(to: dir, baseURL: baseURL)
             if output.json {
                 try printJSON(exported)
             } else if !output.quiet {

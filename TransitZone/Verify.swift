@@ -25,7 +25,7 @@ struct Verify: AsyncParsableCommand {
         try await runReportingErrors("transit") {
             let started = Date()
             let file = try BundleFile(path: bundle)
-            var report = BundleVerifier(bundle: file, threads: threads).verify()
+            var report = await file.verified(threads: threads)
             let signatures = trust.requested ? try await trust.makeCheck().check(file) : nil
             report.seconds = Date().timeIntervalSince(started)   // opening and indexing the bundle included
             if output.json {

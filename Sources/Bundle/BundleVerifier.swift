@@ -4,6 +4,15 @@ import Foundation
 import OCI
 import Synchronization
 
+/// What a bundle's artifacts need, as a walk of their manifest graphs found it: every manifest and blob by
+/// digest with its size, and a line for each artifact that could not be walked.
+public struct BundleContent: Sendable {
+    public var manifests: [Digest: Int64] = [:]
+    public var blobs: [Digest: Int64] = [:]
+    public var failures: [String] = []
+    public init() {}
+}
+
 /// Checks a bundle offline: every volume against its metadata, every blob against its digest (in parallel,
 /// one thread per core), every manifest's references present, no entry that does not belong, and the
 /// record in agreement with `index.json`. Collects every failure instead of stopping at the first.
@@ -31,7 +40,9 @@ public struct BundleVerifier: Sendable {
         self.hashBlobs = hashBlobs
     }
 
-    public func verify() -> Report {
+    /// Verifies the bundle; `walk` says what its artifacts need (the copy engine's walk, run while helper
+    /// threads hash the largest blobs).
+    public func verify(walk: () async -> BundleContent) async -> Report {
         let started = Date()
         var failures: [String] = []
         func fail(_ artifact: String, _ reason: String) { failures.append("\(artifact): \(reason)") }
@@ -54,37 +65,15 @@ public struct BundleVerifier: Sendable {
         do { index = try bundle.layoutIndex() } catch { failures.append("\(error)") }
         do { record = try bundle.record() } catch { failures.append("\(error)") }
 
-        // Everything the index needs, manifests checked as they are read.
-        // A config or layer is a blob whatever its media type (a source-index referrer's layer is an index's bytes).
-        var needed: [Digest: Descriptor] = [:]
-        var blobDigests = Set<Digest>()
-        var walked = Set<Digest>()
-        for indexEntry in index.manifests {
-            let entry: LayoutEntry
-            do { entry = try LayoutEntry(indexEntry: indexEntry) } catch { fail("index.json", "\(error)"); continue }
-            var pending = [(entry.descriptor, entry.platforms, false)]
-            while let (descriptor, platforms, isBlob) = pending.popLast() {
-                if needed[descriptor.digest] == nil { needed[descriptor.digest] = descriptor }
-                if isBlob || !MediaType.isManifest(descriptor.mediaType) { blobDigests.insert(descriptor.digest); continue }
-                guard walked.insert(descriptor.digest).inserted else { continue }
-                let name = BundleFile.blobName(descriptor.digest)
-                guard bundle.entries[name] != nil else { fail(name, "missing: referenced by \(entry.label)"); continue }
-                do {
-                    let manifest = try bundle.manifest(descriptor)
-                    for blob in manifest.blobs { pending.append((blob, nil, true)) }
-                    for child in manifest.children {
-                        // A child left out by the platform filter the index entry records may be absent.
-                        if let platforms, let p = child.platform, !platforms.contains(where: { $0.matches(p) }),
-                           bundle.entries[BundleFile.blobName(child.digest)] == nil { continue }
-                        pending.append((child, nil, false))
-                    }
-                } catch { failures.append("\(error)") }
-            }
-        }
-        for digest in blobDigests.sorted() {
+        // Everything the artifacts need, as the one graph walk found it (manifests checked as they were read).
+        let content = await walk()
+        failures += content.failures
+        var needed = content.manifests
+        for (digest, size) in content.blobs.sorted(by: { $0.key < $1.key }) {
+            needed[digest] = size
             let name = BundleFile.blobName(digest)
             guard let entry = bundle.entries[name] else { fail(name, "missing from the bundle"); continue }
-            if let descriptor = needed[digest], entry.size != descriptor.size { fail(name, "is \(entry.size) bytes, its descriptor says \(descriptor.size)") }
+            if entry.size != size { fail(name, "is \(entry.size) bytes, its descriptor says \(size)") }
         }
 
         // Every entry must belong.

@@ -13,7 +13,7 @@ public struct BundleLoad: Sendable {
     }
 
     public func run(progress: any ProgressReporter = SilentProgress()) async throws -> CopyReport {
-        try bundle.requireStructure(doing: "loaded")
+        try await bundle.requireStructure(doing: "loaded")
         let source = BundleSource(bundle: bundle)
         let engine = CopyEngine(source: source, sink: StoreEndpoint(store: store), progress: progress)
         return try await engine.copy(try source.entries().map(CopyRoot.entry))

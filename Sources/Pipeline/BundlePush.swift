@@ -55,7 +55,7 @@ public struct BundlePush: Sendable {
 
     public func run(progress: any ProgressReporter = SilentProgress()) async throws -> Report {
         let started = Date()
-        try bundle.requireStructure(doing: "pushed")
+        try await bundle.requireStructure(doing: "pushed")
         try await options.trust?.require(bundle)
         let source = BundleSource(bundle: bundle)
         let entries = try source.entries()
@@ -80,17 +80,6 @@ public struct BundlePush: Sendable {
         }, blobsUploaded: report.blobsFetched, bytesUploaded: report.bytesFetched, blobsMounted: report.blobsMounted,
            blobsPresent: report.blobsSkipped, manifestsPut: report.manifestsPut, dryRun: options.dryRun,
            seconds: Date().timeIntervalSince(started), countersigned: countersigned)
-    }
-}
-
-extension BundleFile {
-    /// Checks the bundle's structure (not its blobs' hashes, which are checked as they stream) before it is
-    /// read for `what` ("pushed", "loaded"); every failure is listed.
-    func requireStructure(doing what: String) throws {
-        let structure = BundleVerifier(bundle: self, hashBlobs: false).verify()
-        guard structure.verified else {
-            throw BundleError(bundle: path, artifact: nil, reason: "fails verification, nothing \(what):\n  " + structure.failures.joined(separator: "\n  "))
-        }
     }
 }
 

@@ -24,11 +24,8 @@ public struct ChartExporter {
         public var provenance: Bool
     }
 
-    public func export(to directory: String, baseURL: String?) throws -> [Exported] {
-        let structure = BundleVerifier(bundle: bundle, hashBlobs: false).verify()
-        guard structure.verified else {
-            throw BundleError(bundle: bundle.path, artifact: nil, reason: "fails verification, nothing exported:\n  " + structure.failures.joined(separator: "\n  "))
-        }
+    public func export(to directory: String, baseURL: String?) async throws -> [Exported] {
+        try await bundle.requireStructure(doing: "exported")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var staged: [(temporary: String, final: String)] = []
         func stage(_ name: String) -> String {

@@ -149,9 +149,7 @@ public final class CopyEngine: Sendable {
         var seen = Set<Digest>()
         for root in roots {
             guard case .entry = root else { throw RegistryError(.protocolViolation, "\(root.label): a sink written in one pass takes layout entries only") }
-            let resolved = try await resolve(root)
-            let tree = try await copyTree(resolved.manifest, from: resolved.from, to: resolved.to, platforms: resolved.platforms,
-                                          tally: Tally(), what: resolved.entry.label, mode: .plan)
+            let (resolved, tree) = try await walk(root)
             var counted = Set<Digest>()
             var size: Int64 = 0
             for node in tree.content where counted.insert(node.descriptor.digest).inserted {
@@ -177,6 +175,14 @@ public final class CopyEngine: Sendable {
         let manifests = content.filter(\.isManifest).count
         return CopyReport(items: [], placements: placements, blobsFetched: content.count - manifests, bytesFetched: bytes,
                           blobsSkipped: 0, blobsMounted: 0, manifestsPut: manifests)
+    }
+
+    /// Walks a root without copying anything: what it needs, in bundle order.
+    func walk(_ root: CopyRoot) async throws -> (ResolvedRoot, Tree) {
+        let resolved = try await resolve(root)
+        let tree = try await copyTree(resolved.manifest, from: resolved.from, to: resolved.to, platforms: resolved.platforms,
+                                      tally: Tally(), what: resolved.entry.label, mode: .plan)
+        return (resolved, tree)
     }
 
     /// The roots' placements without copying anything (`dryRun`).
@@ -329,7 +335,8 @@ public final class CopyEngine: Sendable {
                     if put { self.manifestsPut.withLock { $0 += 1 } }
                     return put
                 } catch let error as RegistryError where omitted > 0 {
-                    throw RegistryError(error.kind, "\(repository)@\(manifest.digest): this index names \(omitted) platform manifests the source does not hold (copied with --platform), and the destination refuses an index whose manifests it lacks (\(error.message)); copy it without --platform to keep its digest")
+                    let total = manifest.children.count
+                    throw RegistryError(error.kind, "\(repository)@\(manifest.digest): the source holds \(total - omitted) of this index's \(total) platforms (copied with --platform --verbatim-index) and the destination refuses an index whose manifests it lacks (\(error.message)); copy it without --verbatim-index to store a filtered index instead")
                 }
             }
         }

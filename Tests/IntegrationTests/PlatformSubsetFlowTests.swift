@@ -154,6 +154,6 @@ struct PlatformSubsetFlowTests {
         defer { site.stop() }
         let push = try await AirlockTool.run("transit", ["push", "-q", bundle, "--to", site.host])
         #expect(push.status != 0)
-        #expect(push.errorOutput.contains("the bundle holds 1 of this index's 2 platforms (bundled with --platform)"), "\(push.errorOutput)")
+        #expect(push.errorOutput.contains("the source holds 1 of this index's 2 platforms (copied with --platform --verbatim-index)"), "\(push.errorOutput)")
     }
 }
