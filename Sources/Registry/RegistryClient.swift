@@ -12,7 +12,7 @@ public final class RegistryClient: Sendable {
     public let transport: CurlTransport
     public let retry: RetryPolicy
     let authenticator: Authenticator
-    private let endpoints = Mutex<[String: Task<Endpoint, any Error>]>([:])
+    private let endpoints = Once<String, Endpoint>()
     /// Hosts that answered a referrers request without the API (distribution 2.x, older Harbor).
     let referrersUnsupported = Mutex<Set<String>>([])
 
@@ -83,16 +83,7 @@ public final class RegistryClient: Sendable {
 
     /// The scheme and challenge of `host`, learned once by pinging `/v2/`.
     func endpoint(_ host: String) async throws -> Endpoint {
-        let task = endpoints.withLock { tasks -> Task<Endpoint, any Error> in
-            if let existing = tasks[host] { return existing }
-            let task = Task { try await self.discover(host) }
-            tasks[host] = task
-            return task
-        }
-        do { return try await task.value } catch {
-            endpoints.withLock { _ = $0.removeValue(forKey: host) }
-            throw error
-        }
+        try await endpoints.value(for: host) { try await self.discover(host) }.value
     }
 
     private func discover(_ host: String) async throws -> Endpoint {
