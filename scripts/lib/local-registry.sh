@@ -9,7 +9,7 @@ start_local_registry() {
   mkdir -p "$WORK"
   cat > "$WORK/registry-$port.yml" <<YML
 version: 0.1
-log: {level: warn}
+log: {level: ${REGISTRY_LOG_LEVEL:-warn}}
 storage: {filesystem: {rootdirectory: $WORK/registry-$port}, delete: {enabled: true}}
 http: {addr: 127.0.0.1:$port}
 YML
