@@ -51,10 +51,6 @@ public protocol OrderedSink: ContentSink {
     func begin(_ placements: [Placement], sizes: [Int64], content: [Descriptor]) async throws
 }
 
-/// A sink whose `commit` stores each tagged manifest as it tags it (a registry's tag PUT carries the manifest),
-/// so a copy need not put a tagged root by digest first: one request less per artifact.
-public protocol TagStoresManifest: ContentSink {}
-
 /// A sink that can place a blob it already holds in one repository into another without sending it.
 public protocol Mountable: ContentSink {
     func mount(_ descriptor: Descriptor, into repository: Repository, from home: Repository) async throws -> Bool

@@ -40,7 +40,7 @@ public final class CopyEngine: Sendable {
         let results = try await withThrowingTaskGroup(of: (Int, RootResult).self) { group in
             for (position, root) in unique.enumerated() {
                 group.addTask {
-                    do { return (position, try await self.copyRoot(root, tagged: !untagged.contains(root.identity))) } catch {
+                    do { return (position, try await self.copyRoot(root)) } catch {
                         throw error is CopyError ? error : CopyError(reference: root.label, underlying: error)
                     }
                 }
@@ -110,20 +110,14 @@ public final class CopyEngine: Sendable {
         return resolved
     }
 
-    /// Whether a manifest tagged at commit is stored by the commit itself (the copy then skips putting it by digest).
-    private func commitStores(tag: String?) -> Bool {
-        tag != nil && options.commit && sink is any TagStoresManifest
-    }
-
-    /// `tagged` is false when `--existing skip` keeps the sink's tag for this root.
-    private func copyRoot(_ root: CopyRoot, tagged: Bool) async throws -> RootResult {
+    private func copyRoot(_ root: CopyRoot) async throws -> RootResult {
         let resolved = try await resolve(root)
         let (entry, rootManifest, from, to) = (resolved.entry, resolved.manifest, resolved.from, resolved.to)
         let tally = Tally()
         let isReference: Bool
         if case .reference = root { isReference = true } else { isReference = false }
         let tree = try await copyTree(rootManifest, from: from, to: to, platforms: resolved.platforms, tally: tally, what: entry.label,
-                                      subsets: isReference && !options.verbatimIndex, deferred: tagged && commitStores(tag: entry.tag))
+                                      subsets: isReference && !options.verbatimIndex)
 
         var placed = entry
         if case .reference(let request) = root, request.platforms != nil { placed.platforms = tree.platforms }
@@ -257,10 +251,9 @@ public final class CopyEngine: Sendable {
 
     /// The one walk of a manifest graph: `manifest` with everything below it, an index's children chosen
     /// by platform. Copying puts children first and the manifest itself last.
-    /// With `subsets`, an index the platform filter took children from is stored filtered (`PlatformSubset`);
-    /// `deferred` leaves the manifest itself to the sink's commit (`TagStoresManifest`).
+    /// With `subsets`, an index the platform filter took children from is stored filtered (`PlatformSubset`).
     func copyTree(_ manifest: Manifest, from: Repository, to: Repository, platforms: [Platform]?, tally: Tally, what: String,
-                  mode: WalkMode = .copy, subsets: Bool = false, deferred: Bool = false) async throws -> Tree {
+                  mode: WalkMode = .copy, subsets: Bool = false) async throws -> Tree {
         switch manifest.content {
         case .image(let image):
             if mode == .copy {
@@ -271,7 +264,7 @@ public final class CopyEngine: Sendable {
                     }
                     try await group.waitForAll()
                 }
-                if deferred { tally.manifest(Int64(manifest.bytes.count)) } else { try await putManifest(manifest, in: to, omitted: 0, tally: tally) }
+                try await putManifest(manifest, in: to, omitted: 0, tally: tally)
             }
             return Tree(manifests: [manifest.digest], platforms: [],
                         content: [Node(descriptor: manifest.descriptor, isManifest: true)] + manifest.blobs.map { Node(descriptor: $0, isManifest: false) })
@@ -303,12 +296,10 @@ public final class CopyEngine: Sendable {
                     for blob in [PlatformSubset.emptyDescriptor, subset.source.descriptor] {
                         try await copyBlob(blob, from: from, to: to, tally: tally, reading: made)
                     }
-                    if deferred { tally.manifest(Int64(subset.filtered.bytes.count)) } else { try await putManifest(subset.filtered, in: to, omitted: 0, tally: tally) }
+                    try await putManifest(subset.filtered, in: to, omitted: 0, tally: tally)
                     try await putManifest(subset.provenance, in: to, omitted: 0, tally: tally)
                 } else {
-                    if deferred { tally.manifest(Int64(manifest.bytes.count)) } else {
-                        try await putManifest(manifest, in: to, omitted: index.manifests.count - chosen.count, tally: tally)
-                    }
+                    try await putManifest(manifest, in: to, omitted: index.manifests.count - chosen.count, tally: tally)
                 }
             }
             let kept = chosen.compactMap(\.platform).filter { $0.os != "unknown" }
@@ -415,8 +406,7 @@ public final class CopyEngine: Sendable {
                             let tag = "\(subject.tagForm).\(suffix)"
                             if let knownTags, !knownTags.contains(tag) { return [] }
                             guard let attached = try await self.limiter.run({ try await self.source.manifestIfPresent(tag, in: from) }) else { return [] }
-                            _ = try await self.copyTree(attached, from: from, to: to, platforms: nil, tally: tally, what: "\(name.name):\(tag)",
-                                                        deferred: self.commitStores(tag: tag))
+                            _ = try await self.copyTree(attached, from: from, to: to, platforms: nil, tally: tally, what: "\(name.name):\(tag)")
                             self.progress.report(.notice("\(name.name): \(kind.rawValue) \(tag)"))
                             let entry = LayoutEntry(kind: kind, reference: try name.withTag(tag), descriptor: attached.descriptor, subject: subject)
                             return [Placement(entry: entry, repository: to, manifest: attached, tagged: true)]
@@ -447,14 +437,6 @@ public final class CopyEngine: Sendable {
 }
 
 extension CopyRoot {
-    /// What `--existing` decisions are keyed by: a layout entry's identity.
-    var identity: String {
-        switch self {
-        case .reference(let request): "reference \(request.reference)"
-        case .entry(let entry): entry.identity
-        }
-    }
-
     /// How the root is named in messages.
     var label: String {
         switch self {

@@ -10,7 +10,7 @@ import Registry
 /// else in PATCH chunks), mounts blobs between its repositories, puts manifests by digest, and at commit
 /// writes the tags one at a time and keeps the referrers tag-schema fallback (`sha256-<hex>` index) of each
 /// subject current where the registry lacks the referrers API.
-public struct RegistryEndpoint: ReferrersListing, Mountable, TagStoresManifest {
+public struct RegistryEndpoint: ReferrersListing, Mountable {
     public let client: RegistryClient
     /// Blobs larger than this go up in PATCH chunks of this size.
     public let chunkSize: Int64
