@@ -1,5 +1,4 @@
 import OCI
-import Registry
 
 /// What placing a blob in a sink came to.
 enum BlobOutcome: Sendable { case transferred, present, mounted }

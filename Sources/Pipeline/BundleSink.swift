@@ -2,7 +2,6 @@ import Archive
 import Bundle
 import Foundation
 import OCI
-import Registry
 
 /// A bundle file (format v1) as a copy's sink, written in one pass: an uncompressed POSIX tar that is also an
 /// OCI image layout — `oci-layout`, `index.json`, the optional `index.json.sig`, the bundle record, a

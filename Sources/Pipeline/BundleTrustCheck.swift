@@ -1,5 +1,4 @@
 import Bundle
-import Foundation
 import OCI
 import Trust
 

@@ -1,6 +1,5 @@
 import HTTP
 import OCI
-import Registry
 
 /// Where a copy reads from: a registry, a content store, a bundle file.
 public protocol ContentSource: Sendable {

@@ -1,5 +1,4 @@
 import OCI
-import Registry
 
 /// One reference to copy, optionally limited to some platforms.
 public struct CopyRequest: Sendable, Hashable {

@@ -1,6 +1,4 @@
-import Foundation
 import OCI
-import Registry
 import Trust
 
 /// Signs images as `cosign sign --key … --tlog-upload=false` does: a simple-signing payload naming the

@@ -3,7 +3,6 @@ import HTTP
 import Archive
 import Foundation
 import OCI
-import Registry
 import Synchronization
 
 /// An OCI image layout read as a copy's source, in place: a content store or a bundle file. Its artifacts

@@ -1,6 +1,5 @@
 import Foundation
 import OCI
-import Registry
 
 /// An index copied with a platform filter that dropped some of its children.
 ///

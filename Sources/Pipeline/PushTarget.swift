@@ -1,5 +1,4 @@
 import OCI
-import Registry
 
 /// Where `transit push` puts a bundle: `HOST[:PORT][/PREFIX]`. A source `REGISTRY/PATH:TAG` lands at
 /// `HOST/PREFIX/PATH:TAG` (docker.io's `library/` kept), digests unchanged.

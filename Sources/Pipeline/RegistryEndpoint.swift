@@ -1,5 +1,3 @@
-import Bundle
-import HTTP
 import Foundation
 import OCI
 import Registry

@@ -1,7 +1,6 @@
 import Archive
 import Bundle
 import OCI
-import Registry
 
 /// A content store (an OCI image layout directory) as a copy's source and sink. As a sink, each blob is
 /// written through the store's ingest (hashed as it arrives, renamed into place only when it matches), and
