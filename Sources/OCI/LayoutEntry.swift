@@ -123,8 +123,9 @@ public struct LayoutEntry: Sendable, Hashable, Codable {
 }
 
 /// An `index.json` entry whose annotations cannot be read.
-public struct LayoutEntryError: Error, CustomStringConvertible, Sendable {
+public struct LayoutEntryError: CategorizedError, CustomStringConvertible, Sendable {
     public let entry: Digest
     public let reason: String
     public var description: String { "index.json entry \(entry): \(reason)" }
+    public var category: ErrorCategory { .integrity }
 }
