@@ -42,28 +42,15 @@ struct PullOptions: ParsableArguments {
         }
     }
 
-    /// The copy requests from the arguments and the manifest, with --platform applied.
-    func plan() throws -> [CopyRequest] {
-        let platforms = try platform.map { list in try list.split(separator: ",").map { try Platform(parsing: String($0).trimmingCharacters(in: .whitespaces)) } }
-        var requests: [CopyRequest] = []
-        if let manifest {
-            let parsed = try BundleManifest(contentsOf: manifest)
-            requests += parsed.images.map { CopyRequest(reference: $0.reference, platforms: $0.platforms ?? platforms ?? parsed.platforms) }
-        }
-        requests += try references.map { CopyRequest(reference: try Reference(parsing: $0), platforms: platforms) }
-        return requests
-    }
-
-    /// The charts the manifest lists.
-    func chartPlan() throws -> [ChartRequest] {
-        try manifest.map { try BundleManifest(contentsOf: $0).charts.map(\.request) } ?? []
-    }
-
-    /// Pulls the plan into `store`, showing progress unless `quiet`.
+    /// Pulls the arguments and the manifest's images and charts into `store` (`--platform` replaces the
+    /// manifest's default platforms, not an image's own), showing progress unless `quiet`.
     func pull(into store: ContentStore, registry: RegistryOptions, quiet: Bool) async throws -> StorePull.Report {
         let platforms = try platform.map { list in try list.split(separator: ",").map { try Platform(parsing: String($0).trimmingCharacters(in: .whitespaces)) } }
-        let pull = StorePull(images: try plan(), charts: try chartPlan(),
-                             chartImagePlatforms: try platforms ?? manifest.map { try BundleManifest(contentsOf: $0).platforms } ?? nil,
+        let parsed = try manifest.map { try BundleManifest(contentsOf: $0) }
+        let defaultPlatforms = platforms ?? parsed?.platforms
+        let images = (parsed?.images ?? []).map { CopyRequest(reference: $0.reference, platforms: $0.platforms ?? defaultPlatforms) }
+            + (try references.map { CopyRequest(reference: try Reference(parsing: $0), platforms: platforms) })
+        let pull = StorePull(images: images, charts: parsed?.charts.map(\.request) ?? [], chartImagePlatforms: defaultPlatforms,
                              options: CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers, verbatimIndex: verbatimIndex),
                              policy: try trust.trustPolicy(), chartCredentials: registry.creds)
         let view = ProgressView(quiet: quiet)
