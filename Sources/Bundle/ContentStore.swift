@@ -125,13 +125,10 @@ public final class ContentStore: Sendable {
 
     /// The artifacts `index.json` lists.
     public func entries() throws(StoreError) -> [LayoutEntry] {
-        var entries: [LayoutEntry] = []
-        for entry in try index().manifests {
-            do { entries.append(try LayoutEntry(indexEntry: entry)) } catch {
-                throw StoreError(path: root + "/index.json", reason: "\(error)")
-            }
+        let index = try index()
+        do { return try index.layoutEntries() } catch {
+            throw StoreError(path: root + "/index.json", reason: "\(error)")
         }
-        return entries
     }
 
     private func withLock<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {

@@ -122,6 +122,15 @@ public struct LayoutEntry: Sendable, Hashable, Codable {
     }
 }
 
+extension ImageIndex {
+    /// The layout's artifacts: every entry of this `index.json`, read.
+    public func layoutEntries() throws(LayoutEntryError) -> [LayoutEntry] {
+        var entries: [LayoutEntry] = []
+        for entry in manifests { entries.append(try LayoutEntry(indexEntry: entry)) }
+        return entries
+    }
+}
+
 /// An `index.json` entry whose annotations cannot be read.
 public struct LayoutEntryError: CategorizedError, CustomStringConvertible, Sendable {
     public let entry: Digest

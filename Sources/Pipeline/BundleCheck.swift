@@ -22,9 +22,13 @@ extension BundleFile {
     /// (a manifest missing or damaged) is a failure naming it.
     func content() async -> BundleContent {
         var content = BundleContent()
-        let source = BundleSource(bundle: self)
-        guard let entries = try? source.entries() else { return content }   // the verifier reports index.json itself
-        let engine = CopyEngine(source: source, sink: PlanOnly())
+        guard let index = try? layoutIndex() else { return content }   // the verifier reports an unreadable index.json itself
+        let entries: [LayoutEntry]
+        do { entries = try index.layoutEntries() } catch {
+            content.failures.append("index.json: \(error)")
+            return content
+        }
+        let engine = CopyEngine(source: BundleSource(bundle: self), sink: PlanOnly())
         for entry in entries {
             do {
                 for node in try await engine.walk(.entry(entry)).1.content {

@@ -16,14 +16,13 @@ public struct BundleSource: LayoutSource {
     public var layoutName: String { bundle.path }
 
     public func entries() throws -> [LayoutEntry] {
-        try bundle.layoutIndex().manifests.map { entry in
-            do { return try LayoutEntry(indexEntry: entry) } catch {
-                throw BundleError(bundle: bundle.path, artifact: "index.json", reason: "\(error)")
-            }
+        let index = try bundle.layoutIndex()
+        do { return try index.layoutEntries() } catch {
+            throw BundleError(bundle: bundle.path, artifact: "index.json", reason: "\(error)")
         }
     }
 
-    public func blobLocation(_ digest: Digest, size: Int64?) throws -> (source: any RandomAccessSource, offset: Int64, size: Int64)? {
+    public func blobLocation(_ digest: Digest) throws -> (source: any RandomAccessSource, offset: Int64, size: Int64)? {
         guard let entry = bundle.entries[BundleFile.blobName(digest)] else { return nil }
         return (bundle.source, entry.offset, entry.size)
     }
