@@ -8,8 +8,7 @@ enum BlobOutcome: Sendable { case transferred, present, mounted }
 /// can mount it from there, and each placement is counted once.
 actor BlobScheduler {
     private let placements = Once<String, BlobOutcome>()
-    private let homes = Once<Digest, Repository>()
-    private var outcomes: [Digest: BlobOutcome] = [:]
+    private let homes = Once<Digest, (repository: Repository, outcome: BlobOutcome)>()
     private var counts = (transferred: 0, present: 0, mounted: 0, bytes: Int64(0))
 
     /// Places a blob under `key` unless that was done or is under way.
@@ -21,15 +20,9 @@ actor BlobScheduler {
     /// The repository blob `digest` was first placed in during this copy, placing it in `repository` when
     /// it was nowhere yet; with the outcome of that first placement.
     func home(of digest: Digest, in repository: Repository, _ place: @escaping @Sendable () async throws -> BlobOutcome) async throws -> (repository: Repository, outcome: BlobOutcome, first: Bool) {
-        let result = try await homes.value(for: digest) { [self] in
-            let outcome = try await place()
-            await self.remember(digest, outcome)
-            return repository
-        }
-        return (result.value, outcomes[digest] ?? .present, result.first)
+        let result = try await homes.value(for: digest) { (repository, try await place()) }
+        return (result.value.repository, result.value.outcome, result.first)
     }
-
-    private func remember(_ digest: Digest, _ outcome: BlobOutcome) { outcomes[digest] = outcome }
 
     /// Counts a placement (once per key: per blob, or per repository and blob where the sink mounts).
     func count(_ blob: Descriptor, _ outcome: BlobOutcome) {

@@ -66,9 +66,7 @@ public final class BundleSink: OrderedSink, @unchecked Sendable {
         guard let layout = source as? any LayoutSource else {
             throw StoreError(path: BundleFile.blobName(descriptor.digest), reason: "a bundle is written from a layout read in place (a content store)")
         }
-        guard let location = try layout.blobLocation(descriptor.digest, size: descriptor.size) else {
-            throw StoreError(path: layout.layoutName, reason: "blob \(descriptor.digest) is missing")
-        }
+        let location = try layout.present(descriptor)
         let check = BlobStreamCheck(name: "\(layout.layoutName): blob \(descriptor.digest)", expected: descriptor)
         try lock.withLock {
             try tar.addFile(BundleFile.blobName(descriptor.digest), size: descriptor.size) { emit in

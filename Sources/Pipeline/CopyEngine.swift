@@ -127,7 +127,8 @@ public final class CopyEngine: Sendable {
         }
         var placements = [Placement(entry: placed, repository: to, manifest: tree.subset?.filtered ?? rootManifest, tagged: true)]
         if isReference { placements += try await copyAttachments(of: tree.manifests, from: from, to: to, tally: tally) }
-        if let subset = tree.subset, let name = try? entry.reference() {
+        if let subset = tree.subset {
+            let name = try entry.reference()
             placements.append(Placement(entry: subset.provenanceEntry(in: name), repository: to, manifest: subset.provenance, tagged: true))
         }
         progress.report(.referenceFinished(entry.label))
@@ -144,7 +145,7 @@ public final class CopyEngine: Sendable {
     private func copyInOrder(_ roots: [CopyRoot], into ordered: any OrderedSink) async throws -> CopyReport {
         var placements: [Placement] = []
         var sizes: [Int64] = []
-        var content: [Node] = []
+        var content: [(node: Node, from: Repository, to: Repository)] = []
         var seen = Set<Digest>()
         for root in roots {
             guard case .entry = root else { throw RegistryError(.protocolViolation, "\(root.label): a sink written in one pass takes layout entries only") }
@@ -153,25 +154,24 @@ public final class CopyEngine: Sendable {
             var size: Int64 = 0
             for node in tree.content where counted.insert(node.descriptor.digest).inserted {
                 size += node.descriptor.size
-                if seen.insert(node.descriptor.digest).inserted { content.append(node) }
+                if seen.insert(node.descriptor.digest).inserted { content.append((node, resolved.from, resolved.to)) }
             }
             placements.append(Placement(entry: resolved.entry, repository: resolved.to, manifest: resolved.manifest, tagged: true))
             sizes.append(size)
         }
         if let gate = options.gate { try await gate(placements.map(\.entry)) }
-        try await ordered.begin(placements, sizes: sizes, content: content.map(\.descriptor))
+        try await ordered.begin(placements, sizes: sizes, content: content.map(\.node.descriptor))
         var bytes: Int64 = 0
-        for node in content {
-            let repository = placements.first?.repository ?? Repository(registry: "", path: "")
+        for (node, from, to) in content {
             if node.isManifest {
-                _ = try await sink.putManifest(try await source.manifest(node.descriptor.digest.description, in: repository), in: repository)
+                _ = try await sink.putManifest(try await source.manifest(node.descriptor.digest.description, in: from), in: to)
             } else {
-                _ = try await send(node.descriptor, from: source, to: repository)
+                _ = try await send(node.descriptor, from: source, to: to)
                 bytes += node.descriptor.size
             }
         }
         try await sink.commit(placements)
-        let manifests = content.filter(\.isManifest).count
+        let manifests = content.filter(\.node.isManifest).count
         return CopyReport(items: [], placements: placements, blobsFetched: content.count - manifests, bytesFetched: bytes,
                           blobsSkipped: 0, blobsMounted: 0, manifestsPut: manifests)
     }
@@ -187,11 +187,9 @@ public final class CopyEngine: Sendable {
     /// The roots' placements without copying anything (`dryRun`).
     private func plan(_ roots: [CopyRoot], untagged: Set<String>) async throws -> CopyReport {
         var placements: [Placement] = []
-        for root in roots {
-            guard case .entry(let entry) = root else { continue }
-            let reference = try entry.reference()
-            let manifest = try await source.manifest(entry.descriptor.digest.description, in: Repository(reference))
-            placements.append(Placement(entry: entry, repository: options.destination(reference), manifest: manifest,
+        for case .entry(let entry) in roots {
+            let resolved = try await resolve(.entry(entry))
+            placements.append(Placement(entry: entry, repository: resolved.to, manifest: resolved.manifest,
                                         tagged: !untagged.contains(entry.identity)))
         }
         return CopyReport(items: [], placements: placements, blobsFetched: 0, bytesFetched: 0, blobsSkipped: 0,

@@ -43,9 +43,8 @@ public struct ImageSigner: Sendable {
             written[name] = (entry, content.layers)
             results.append(entry)
         }
-        // The last manifest of each .sig tag holds every signature made here.
-        let latest = Dictionary(written.values.map { ($0.entry.name ?? "", $0.entry) }, uniquingKeysWith: { $1 })
-        _ = try await CopyEngine(source: made, sink: endpoint).copy(latest.values.sorted { $0.identity < $1.identity }.map(CopyRoot.entry))
+        // The last manifest of each .sig tag (what `written` keeps) holds every signature made here.
+        _ = try await CopyEngine(source: made, sink: endpoint).copy(written.values.map(\.entry).sorted { $0.identity < $1.identity }.map(CopyRoot.entry))
         return results
     }
 }

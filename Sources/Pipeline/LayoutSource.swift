@@ -14,8 +14,8 @@ public protocol LayoutSource: RangeReadable {
     func entries() throws -> [LayoutEntry]
     /// The artifact named `name` (not a referrer), or nil.
     func entry(named name: String) throws -> LayoutEntry?
-    /// Where blob `digest` of `size` bytes lies, or nil when the layout lacks it.
-    func blobLocation(_ digest: Digest, size: Int64?) throws -> (source: any RandomAccessSource, offset: Int64, size: Int64)?
+    /// Where blob `digest` lies, or nil when the layout lacks it.
+    func blobLocation(_ digest: Digest) throws -> (source: any RandomAccessSource, offset: Int64, size: Int64)?
 }
 
 extension LayoutSource {
@@ -39,7 +39,7 @@ extension LayoutSource {
             guard let entry = try entry(named: "\(repository):\(reference)") else { return nil }
             digest = entry.descriptor.digest
         }
-        guard let location = try blobLocation(digest, size: nil) else { return nil }
+        guard let location = try blobLocation(digest) else { return nil }
         guard location.size <= Manifest.maximumSize else {
             throw StoreError(path: layoutName, reason: "manifest \(digest) is \(location.size) bytes, over the \(Manifest.maximumSize)-byte limit")
         }
@@ -73,8 +73,8 @@ extension LayoutSource {
     }
 
     /// Where blob `descriptor` lies; an error naming it when the layout lacks it or has another size.
-    private func present(_ descriptor: Descriptor) throws -> (source: any RandomAccessSource, offset: Int64, size: Int64) {
-        guard let location = try blobLocation(descriptor.digest, size: descriptor.size) else {
+    func present(_ descriptor: Descriptor) throws -> (source: any RandomAccessSource, offset: Int64, size: Int64) {
+        guard let location = try blobLocation(descriptor.digest) else {
             throw StoreError(path: layoutName, reason: "blob \(descriptor.digest) is missing")
         }
         guard location.size == descriptor.size else {

@@ -65,10 +65,10 @@ public struct RegistryEndpoint: ReferrersListing, Mountable {
             }
         } else {
             // A source read once, in order (another registry): held in memory, so small blobs only.
-            let receiver = MemoryBlobReceiver(expected: descriptor)
             guard descriptor.size <= Self.bufferedLimit else {
                 throw RegistryError(.protocolViolation, "blob \(descriptor.digest) (\(descriptor.size) bytes) cannot be sent to \(repository) from a source that is read only in order; copy through a content store")
             }
+            let receiver = MemoryBlobReceiver(expected: descriptor)
             try await source.readBlob(descriptor, in: repository, into: receiver, progress: { _ in })
             try await client.uploadBlob(repository, data: try receiver.checkedData(what: "blob \(descriptor.digest)"), mediaType: descriptor.mediaType)
         }

@@ -21,7 +21,7 @@ public struct StoreEndpoint: LayoutSource, ContentSink {
         try store.entries()
     }
 
-    public func blobLocation(_ digest: Digest, size: Int64?) throws -> (source: any RandomAccessSource, offset: Int64, size: Int64)? {
+    public func blobLocation(_ digest: Digest) throws -> (source: any RandomAccessSource, offset: Int64, size: Int64)? {
         guard let size = store.blobSize(digest) else { return nil }
         return (try RandomAccessFile(path: store.blobPath(digest)), 0, size)
     }
