@@ -42,7 +42,7 @@ struct DistributionResponder: HTTPResponder {
         let method = request.method
         let writes = method == .put || method == .post || method == .patch || method == .delete
         if writes && content.store == nil { throw DistributionError.readOnly }
-        if method == .delete && !options.allowDelete { throw DistributionError.deleteDisabled }
+        if method == .delete && !options.allowDelete, !Self.isUpload(route) { throw DistributionError.deleteDisabled }
         let repository = route.repository.map { mapped($0, request) }
         switch (route, method) {
         case (.base, .get), (.base, .head):
@@ -78,6 +78,12 @@ struct DistributionResponder: HTTPResponder {
         default:
             throw DistributionError(.methodNotAllowed, .unsupported, "\(method) is not supported on \(request.uri.path)")
         }
+    }
+
+    /// Whether `route` is an upload session (which a client may cancel without `--delete`).
+    private static func isUpload(_ route: DistributionRoute) -> Bool {
+        if case .upload = route { return true }
+        return false
     }
 
     /// The repository a request addresses: as named, or with `--mirror-layout` and an `ns=<upstream>` query,

@@ -34,7 +34,9 @@ public struct RegistryServer: Sendable {
     /// Serves until SIGTERM or SIGINT; `onReady` gets the port once the server listens.
     public func run(onReady: @escaping @Sendable (Int) -> Void) async throws {
         let authenticator = try options.htpasswd.map { try HtpasswdAuthenticator(path: $0) }
-        let catalog = try RegistryCatalog(content: content, authority: "\(options.host):\(options.port)")
+        // Pushed artifacts are named after the server's address (without a port picked at random).
+        let authority = options.port == 0 ? options.host : "\(options.host):\(options.port)"
+        let catalog = try RegistryCatalog(content: content, authority: authority)
         let responder = DistributionResponder(catalog: catalog, uploads: UploadSessions(), options: options,
                                               authenticator: authenticator, log: AccessLog(json: options.jsonLog))
         let http = HTTP1Channel.Configuration(additionalChannelHandlers: [ExpectContinueHandler()],

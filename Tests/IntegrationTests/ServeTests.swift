@@ -277,3 +277,44 @@ struct ServeTests {
         return result
     }
 }
+
+/// containerd pulls through `airgap serve` as a registry mirror (`hosts.toml`, `?ns=` requests).
+@Suite(.enabled(if: Peers.available && Tool.available("containerd") && Tool.available("ctr") && getuid() == 0,
+                "needs Debian's containerd and root"))
+struct ServeContainerdTests {
+    @Test func containerdPullsThroughTheServerAsAMirror() async throws {
+        let fixture = try await BundleFlowTests.Fixture()
+        defer { fixture.source.stop() }
+        let scratch = try TemporaryDirectory(prefix: "airlock-serve-containerd")
+        let store = scratch.file("store")
+        let filling = try await RegistryServer(implementation: .airgap(["--store", store]))
+        try await AirlockTool.run("transit", ["push", "-q", fixture.bundle, "--to", "\(filling.host)/mirror"]).check()
+        filling.stop()
+        let server = try await RegistryServer(implementation: .airgap(["--store", store, "--mirror-layout", "mirror"]))
+        defer { server.stop() }
+
+        // docker.io is mirrored by the server; its own server line points at a closed loopback port, so
+        // a fallback to the upstream could only fail, never reach the internet.
+        let hosts = scratch.file("certs.d/docker.io")
+        try FileManager.default.createDirectory(atPath: hosts, withIntermediateDirectories: true)
+        try Data("""
+            server = "http://127.0.0.1:9"
+
+            [host."http://\(server.host)"]
+              capabilities = ["pull", "resolve"]
+
+            """.utf8).write(to: URL(fileURLWithPath: hosts + "/hosts.toml"))
+        let containerd = try await ContainerdDaemon()
+        defer { containerd.stop() }
+        let fetched = try await containerd.ctr(["content", "fetch", "--hosts-dir", scratch.file("certs.d"), "--all-platforms",
+                                                "docker.io/team/app:1"])
+        #expect(fetched.succeeded, "\(fetched.output)\(fetched.errorOutput)\n\(server.logTail())")
+        let images = try await containerd.ctr(["images", "list", "-q"])
+        #expect(images.output.contains("docker.io/team/app:1"))
+        let content = try await containerd.ctr(["content", "ls", "-q"])
+        #expect(content.output.contains(fixture.app.digest))
+        let log = try String(contentsOfFile: server.logFile, encoding: .utf8)
+        #expect(log.contains("GET /v2/team/app/manifests/\(fixture.app.digest)?ns=docker.io 200")
+                || log.contains("GET /v2/team/app/manifests/1?ns=docker.io 200"), "\(log)")
+    }
+}
