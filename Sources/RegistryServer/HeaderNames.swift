@@ -7,6 +7,7 @@ extension HTTPField.Name {
     static let dockerUploadUUID = HTTPField.Name("Docker-Upload-UUID")!
     static let apiVersion = HTTPField.Name("Docker-Distribution-API-Version")!
     static let ociSubject = HTTPField.Name("OCI-Subject")!
+    static let ociTag = HTTPField.Name("OCI-Tag")!
     static let ociFiltersApplied = HTTPField.Name("OCI-Filters-Applied")!
     static let link = HTTPField.Name("Link")!
 }

@@ -55,6 +55,9 @@ extension DistributionResponder {
             .contentLength: "0",
         ]
         if let subject = manifest.subject { headers[.ociSubject] = subject.digest.description }
+        if case .digest = reference {
+            for tag in tags { headers.append(HTTPField(name: .ociTag, value: tag)) }
+        }
         return Response(status: .created, headers: headers)
     }
 

@@ -118,9 +118,14 @@ actor RegistryCatalog {
             case .image(let image): image.annotations
             case .index(let index): index.annotations
             }
+            // An image manifest without artifactType is listed under its config's media type, as the spec asks.
+            let artifactType: String? = switch manifest.content {
+            case .image(let image): image.artifactType ?? image.config.mediaType
+            case .index(let index): index.artifactType
+            }
             reach.referrers[subject.digest, default: [:]][descriptor.digest] = Descriptor(
                 mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size,
-                annotations: annotations, artifactType: manifest.artifactType)
+                annotations: annotations, artifactType: artifactType)
         }
     }
 
@@ -202,11 +207,17 @@ actor RegistryCatalog {
         repositories[repository] = state
     }
 
-    /// Removes manifest `digest` from `repository`, with every tag that names it.
+    /// Removes manifest `digest` from `repository`, with every tag that names it; refused while an index there
+    /// still lists it (the index would name missing content).
     func delete(manifest digest: Digest, in repository: String) throws(DistributionError) {
         guard let store = content.store, let links = content.links else { throw .readOnly }
-        guard reach(of: repository)?.manifests[digest] != nil, var state = repositories[repository] else {
+        guard let reach = reach(of: repository), reach.manifests[digest] != nil, var state = repositories[repository] else {
             throw .manifestUnknown(digest.description, in: repository)
+        }
+        for other in reach.manifests.values where other.digest != digest && MediaType.isIndex(other.mediaType) {
+            guard let index = parsed(other), index.children.contains(where: { $0.digest == digest }) else { continue }
+            throw DistributionError(.methodNotAllowed, .unsupported,
+                                    "manifest \(digest) is listed by index \(other.digest) in \(repository); delete the index first")
         }
         do {
             try store.record([]) { entry in
@@ -228,7 +239,7 @@ actor RegistryCatalog {
         guard let links = content.links else { throw .readOnly }
         guard hasBlob(digest, in: repository), var state = repositories[repository] else { throw .blobUnknown(digest.description) }
         if reach(of: repository)?.blobs.contains(digest) == true {
-            throw DistributionError(.conflict, .denied, "blob \(digest) is used by a manifest in \(repository); delete the manifest first")
+            throw DistributionError(.methodNotAllowed, .unsupported, "blob \(digest) is used by a manifest in \(repository); delete the manifest first")
         }
         links.remove(.blobs, digest, in: repository)
         state.linkedBlobs.remove(digest)

@@ -63,6 +63,15 @@ extension DistributionResponder {
                           _ request: Request) async throws -> Response {
         do {
             try await append(request, to: upload, id: id, in: repository)
+        } catch let error as DistributionError where error.status == .rangeNotSatisfiable {
+            // A chunk out of order leaves the session as it was, for the client to go on from its Range.
+            await uploads.release(id)
+            throw error
+        } catch {
+            await uploads.end(id)
+            throw error
+        }
+        do {
             try upload.commit(as: digest)
             await uploads.end(id)
         } catch let mismatch as DigestMismatch {
