@@ -1099,6 +1099,22 @@ class Runner:
             if n in ("mount", "mount anonymous"):
                 self.blob_delete(p + " (" + self.repo2 + ")", self.repo2, dig)
         self.range_requests(g, td, algo)
+        if algo != "sha256":
+            dig, data = td.gen_blob(512, algo)
+
+            def with_algorithm():
+                """Spec end-4c: POST ?digest-algorithm=<algorithm> opens a session for that algorithm."""
+                r = self.client.request("POST", self.uploads(self.repo, **{"digest-algorithm": algo}))
+                expect_status(r, 201, 202, what="POST ?digest-algorithm=" + algo)
+                url = self.with_digest(self.location(r, r.url, "POST"), dig)
+                r = self.client.request("PUT", url, [("Content-Type", MT_OCTET)], data)
+                expect_status(r, 201, what="PUT of the blob")
+                verify_digest_header(r, dig, self.require_digest, "PUT response")
+                self.verify_location(self.location(r, url, "PUT"), data)
+            p = g + "/digest-algorithm (spec)"
+            if self.check(p + "/blob-post-put", with_algorithm):
+                self.check(p + "/blob-get", self.blob_get, self.repo, dig, data)
+            self.blob_delete(p, self.repo, dig)
         for n, val in (("empty", b""), ("emptyJSON", b"{}")):
             p = "%s/%s" % (g, n)
             dig = td.add_blob(val, algo)
