@@ -52,6 +52,28 @@ What is checked, in order:
   read-only             with --read-only: only reads of the given tags,
                         manifests, blobs and referrers (no content checks).
 
+Checks from the spec that the suite does not make, marked "(spec)":
+  tag-list (spec)       ?n=0 (empty list, no Link), ?n=1 (one tag, the first
+                        in lexical order, or a Link header), ?n=1&last=
+  digest-algorithm      POST ?digest-algorithm=sha512 (end-4c)
+  errors (spec)         404 for a missing blob, manifest, repository and
+                        upload session; 400 for a referrers request with an
+                        invalid digest and for a bad blob digest; a manifest
+                        whose blobs are missing is accepted or rejected with
+                        MANIFEST_BLOB_UNKNOWN; a manifest that is not JSON
+                        gets a 4xx; every JSON error body has the spec's
+                        {"errors": [{"code": ...}]} form and codes
+  delete referenced     DELETE of a manifest that an index still lists and of
+                        a blob that a manifest still uses: a refusal is a
+                        SKIP, but 202 must mean gone (HEAD 404)
+  also: OCI-Tag missing after a PUT with ?tag= is a FAIL (not a SKIP as in
+  the suite) when the tags were created anyway; a blob DELETE answered 400
+  counts as "deletes disabled" (spec end-10), like 405.
+
+Requests are made on a fresh connection each, manifests are PUT with chunked
+transfer encoding and streamed blob PATCHes too (as the suite's Go client
+does); redirects are followed on GET and HEAD, to loopback addresses only.
+
 Output: one line per check, "PASS name", "FAIL name: expected ..., got ..."
 (followed by the failing request and response, indented), or
 "SKIP name: why"; then "N passed, M failed, K skipped".  Exit status 0 only
