@@ -98,7 +98,6 @@ import io
 import ipaddress
 import json
 import os
-import socket
 import ssl
 import sys
 import tarfile
@@ -575,7 +574,8 @@ class TestData:
                        annotations=None, annotation_uniq=False, extra=False, tag=None, set_data=False, **kw):
         if platforms is None:
             platforms = [{"os": "linux", "architecture": "amd64"}, {"os": "linux", "architecture": "arm64"}]
-        children = [self.gen_manifest_full(platform=p, algo=algo, artifact_type=artifact_type,
+        # as in the suite, the images get the index's options too (a subject included)
+        children = [self.gen_manifest_full(platform=p, algo=algo, artifact_type=artifact_type, subject=subject,
                                            annotations=annotations, annotation_uniq=annotation_uniq,
                                            extra=extra, set_data=set_data, **kw) for p in platforms]
         return self.gen_index(platforms, children, algo=algo, artifact_type=artifact_type, subject=subject,
