@@ -318,3 +318,39 @@ struct ServeContainerdTests {
                 || log.contains("GET /v2/team/app/manifests/1?ns=docker.io 200"), "\(log)")
     }
 }
+
+/// `airgap serve` through Tests/Peers/distribution-conformance.py: the checks of the distribution-spec
+/// conformance suite (v1.1 and its `main` branch, read-only mode included) and a few more from the spec.
+@Suite(.enabled(if: Peers.available, Comment(rawValue: Peers.unavailableReason)))
+struct ServeConformanceTests {
+    func conformance(_ server: RegistryServer, _ extra: [String] = []) async throws -> Tool.Result {
+        var arguments = [Peers.script("distribution-conformance.py"), "--registry", server.url.absoluteString]
+        if let user = server.user { arguments += ["--username", user.username, "--password", user.password] }
+        if let ca = server.caFile { arguments += ["--cacert", ca] }
+        return try await Tool.run("python3", arguments + extra)
+    }
+
+    @Test(arguments: [false, true])
+    func readWriteServerPassesEveryCheck(secure: Bool) async throws {
+        let server = try await ServeTests.server(secure: secure)
+        defer { server.stop() }
+        let result = try await conformance(server)
+        let failures = result.output.split(separator: "\n").filter { $0.hasPrefix("FAIL") }
+        #expect(result.succeeded && failures.isEmpty, "\(failures.joined(separator: "\n"))\n\(result.errorOutput)")
+        #expect(result.output.contains(" 0 failed"), "\(result.output.suffix(300))")
+    }
+
+    @Test func bundleServedReadOnlyPassesTheReadOnlyChecks() async throws {
+        let fixture = try await BundleFlowTests.Fixture()
+        defer { fixture.source.stop() }
+        let server = try await RegistryServer(implementation: .airgap(["--bundle", fixture.bundle]))
+        defer { server.stop() }
+        let manifest = try JSONSerialization.jsonObject(with: try await server.manifest("team/app", reference: "1")) as? [String: Any]
+        let blobs = ([manifest?["config"]] + (manifest?["layers"] as? [Any] ?? [])).compactMap { ($0 as? [String: Any])?["digest"] as? String }
+        let result = try await conformance(server, ["--read-only", "--repo", "team/app", "--ro-tags", "1", fixture.signatureTag,
+                                                    "--ro-manifests", fixture.app.digest, "--ro-blobs"] + blobs
+                                                    + ["--ro-referrers", fixture.app.digest])
+        let failures = result.output.split(separator: "\n").filter { $0.hasPrefix("FAIL") }
+        #expect(result.succeeded && failures.isEmpty, "\(failures.joined(separator: "\n"))\n\(result.errorOutput)")
+    }
+}
