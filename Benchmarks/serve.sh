@@ -28,10 +28,10 @@ start_airgap() {
   "$bin/airgap" serve --listen 127.0.0.1:0 "$@" > "$WORK/airgap.out" 2>/dev/null &
   airgap_pid=$!
   registry_pids+=("$airgap_pid")
-  for _ in $(seq 100); do
+  for _ in $(seq 1000); do
     airgap_port=$(sed -nE 's#^listening on http://127.0.0.1:([0-9]+).*#\1#p' "$WORK/airgap.out")
     [ -n "$airgap_port" ] && return 0
-    sleep 0.05
+    sleep 0.01
   done
   echo "airgap serve did not start" >&2; return 1
 }
@@ -70,6 +70,22 @@ b_written=$(awk '/^write_bytes/ {print $2}' "/proc/$airgap_pid/io")
 kill "$airgap_pid"; wait "$airgap_pid" 2>/dev/null || true
 after=$(ls -l --time-style=full-iso "$WORK"/serve.tar* | md5sum)
 
+echo "==> start-up on a ${LARGE_GIB:=4} GiB bundle" >&2
+rm -rf "$WORK/large-store" "$WORK/large.tar"
+python3 "$root/Benchmarks/make-store.py" "$WORK/large-store" 1 $((LARGE_GIB << 30))
+"$bin/connected" pack -q --store "$WORK/large-store" -o "$WORK/large.tar"
+rm -rf "$WORK/large-store"
+startups=()
+for round in $(seq "$ROUNDS"); do
+  begin=$(date +%s%N)
+  start_airgap --bundle "$WORK/large.tar"
+  startups+=("$(( ($(date +%s%N) - begin) / 1000000 ))")
+  curl -fsS -o /dev/null "http://127.0.0.1:$airgap_port/v2/sig/app-0/manifests/1"
+  kill "$airgap_pid"; wait "$airgap_pid" 2>/dev/null || true
+done
+large_ms=$(median "${startups[@]}")
+rm -f "$WORK/large.tar"
+
 bytes=$(du -sb "$WORK/serve-store/blobs" | cut -f1)
 printf '\n%s clients x %s passes over %s images (%s MiB each pass)\n' "$CLIENTS" "$PASSES" "$(echo $images | wc -w)" $((bytes/1048576))
 printf '%-26s %12s %16s %12s %8s\n' "server" "MiB/s" "manifest p99 ms" "peak RSS" "errors"
@@ -77,3 +93,4 @@ printf '%-26s %12s %16s %8s MiB %8s\n' "docker-registry" "$d_rate" "$d_p99" "$d_
 printf '%-26s %12s %16s %8s MiB %8s\n' "airgap serve --store" "$s_rate" "$s_p99" "$s_rss" "$s_err"
 printf '%-26s %12s %16s %8s MiB %8s\n' "airgap serve --bundle" "$b_rate" "$b_p99" "$b_rss" "$b_err"
 printf 'bundle mode wrote %s bytes to storage; bundle files %s\n' "$b_written" "$([ "$before" = "$after" ] && echo unchanged || echo CHANGED)"
+printf 'start-up on a %s GiB bundle, until it listens (median): %s ms\n' "$LARGE_GIB" "$large_ms"
