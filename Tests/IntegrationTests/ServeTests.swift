@@ -244,6 +244,24 @@ struct ServeTests {
         #expect(String(decoding: next.body, as: UTF8.self) == #"{"repositories":["other"]}"#)
     }
 
+    @Test func sigtermLetsADownloadInFlightFinish() async throws {
+        let server = try await RegistryServer(implementation: .airgap([]))
+        let blob = Data((0..<4_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let pushed = try await server.pushBlob(blob, repository: "slow/read")
+        let scratch = try TemporaryDirectory(prefix: "airlock-serve-stop")
+        let output = scratch.file("blob")
+        // A slow reader (1 MiB/s): the server is told to stop once the first bytes have arrived.
+        async let download = Tool.run("curl", ["-sS", "--fail", "--limit-rate", "1M", "-o", output,
+                                               "\(server.url.absoluteString)/v2/slow/read/blobs/\(pushed.digest)"])
+        while (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int).flatMap({ $0 }) ?? 0 == 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        server.stop(grace: .seconds(60))
+        let result = try await download
+        #expect(result.succeeded, "\(result.errorOutput)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == blob)
+    }
+
     @Test func mirrorLayoutMapsUpstreamRequestsOntoPushedRepositories() async throws {
         let fixture = try await BundleFlowTests.Fixture()
         defer { fixture.source.stop() }

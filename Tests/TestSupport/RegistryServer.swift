@@ -180,9 +180,9 @@ public final class RegistryServer: Sendable {
     /// The last lines of the registry log.
     public func logTail(lines: Int = 40) -> String { process.logTail(lines: lines) }
 
-    /// Stops the registry and its token server; the registry stays unusable.
-    public func stop() {
-        process.stop()
+    /// Stops the registry (SIGTERM, then SIGKILL after `grace`) and its token server; the registry stays unusable.
+    public func stop(grace: Duration = .seconds(5)) {
+        process.stop(grace: grace)
         tokenServer?.stop()
     }
 
