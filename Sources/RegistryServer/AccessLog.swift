@@ -8,7 +8,7 @@ struct AccessLog: Sendable {
 
     func record(_ request: Request, status: HTTPResponse.Status, bytes: Int64?, digest: String?, elapsed: Duration) {
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        let time = ISO8601DateFormatter().string(from: Date())
+        let time = Date().formatted(.iso8601)
         let line: String
         if json {
             var fields: [String: Any] = [

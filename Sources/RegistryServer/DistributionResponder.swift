@@ -19,7 +19,6 @@ struct DistributionResponder: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
         var response: Response
-        var digest: String?
         do {
             if let authenticator { try authenticator.check(request.headers[.authorization]) }
             guard let route = try DistributionRoute(path: request.uri.path) else {
@@ -32,9 +31,8 @@ struct DistributionResponder: HTTPResponder {
             response = Self.response(for: DistributionError(.internalServerError, .unknown, "\(error)"), head: request.method == .head)
         }
         response.headers[.apiVersion] = "registry/2.0"
-        digest = response.headers[.dockerContentDigest]
         log.record(request, status: response.status, bytes: response.headers[.contentLength].flatMap { Int64($0) },
-                   digest: digest, elapsed: ContinuousClock.now - started)
+                   digest: response.headers[.dockerContentDigest], elapsed: ContinuousClock.now - started)
         return response
     }
 
