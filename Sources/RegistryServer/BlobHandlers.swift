@@ -1,4 +1,5 @@
 import Archive
+import NIOCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,7 +11,8 @@ extension DistributionResponder {
     /// Bytes read from the file per write to the client.
     static let chunkSize = 256 * 1024
 
-    func getBlob(_ digest: Digest, in repository: String, _ request: Request, head: Bool) async throws -> Response {
+    func getBlob(_ digest: Digest, in repository: String, _ request: Request, head: Bool,
+                 pacedBy eventLoop: any EventLoop) async throws -> Response {
         guard await catalog.hasBlob(digest, in: repository), let size = content.size(of: digest) else {
             throw DistributionError.blobUnknown(digest.description)
         }
@@ -27,20 +29,23 @@ extension DistributionResponder {
         switch ByteRange.request(request.headers[.range], size: size) {
         case .whole:
             headers[.contentLength] = String(size)
-            return Response(status: .ok, headers: headers, body: Self.stream(location.source, from: location.offset, length: size))
+            return Response(status: .ok, headers: headers, body: Self.stream(location.source, from: location.offset, length: size, pacedBy: eventLoop))
         case .part(let start, let end):
             headers[.contentLength] = String(end - start + 1)
             headers[.contentRange] = "bytes \(start)-\(end)/\(size)"
             return Response(status: .partialContent, headers: headers,
-                            body: Self.stream(location.source, from: location.offset + start, length: end - start + 1))
+                            body: Self.stream(location.source, from: location.offset + start, length: end - start + 1, pacedBy: eventLoop))
         case .unsatisfiable:
             throw DistributionError(.rangeNotSatisfiable, .rangeInvalid, "range \(request.headers[.range] ?? "") is outside the blob's \(size) bytes",
                                     headers: [.contentRange: "bytes */\(size)"])
         }
     }
 
-    /// A body of `length` bytes read from `source` at `offset`, one chunk at a time.
-    static func stream(_ source: any RandomAccessSource, from offset: Int64, length: Int64) -> ResponseBody {
+    /// A body of `length` bytes read from `source` at `offset`, one chunk at a time. After each chunk it waits
+    /// for a turn of the connection's event loop, by which time the chunk has been handed to the socket and the
+    /// channel's writability tells the truth; so a slow client holds a chunk or two, not as much as the reader
+    /// could read before the event loop got round to writing (tens of MiB per connection under load).
+    static func stream(_ source: any RandomAccessSource, from offset: Int64, length: Int64, pacedBy eventLoop: any EventLoop) -> ResponseBody {
         ResponseBody(contentLength: Int(length)) { writer in
             var done: Int64 = 0
             while done < length {
@@ -52,6 +57,7 @@ extension DistributionResponder {
                 guard read > 0 else { throw DistributionError(.internalServerError, .unknown, "blob ends early in its file") }
                 done += Int64(read)
                 try await writer.write(buffer)
+                try await eventLoop.submit {}.get()
             }
             try await writer.finish(nil)
         }

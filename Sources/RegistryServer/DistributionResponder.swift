@@ -6,7 +6,7 @@ import OCI
 /// Answers the distribution API: authenticates, parses the path, and hands each endpoint to its handler.
 /// Every answer carries the API version header; errors carry the spec's JSON body; each request is logged.
 struct DistributionResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = ServeRequestContext
 
     let catalog: RegistryCatalog
     let uploads: UploadSessions
@@ -24,7 +24,7 @@ struct DistributionResponder: HTTPResponder {
             guard let route = try DistributionRoute(path: request.uri.path) else {
                 throw DistributionError(.notFound, .unsupported, "\(request.uri.path) is not part of the distribution API")
             }
-            response = try await handle(route, request)
+            response = try await handle(route, request, context)
         } catch let error as DistributionError {
             response = Self.response(for: error, head: request.method == .head)
         } catch {
@@ -36,7 +36,7 @@ struct DistributionResponder: HTTPResponder {
         return response
     }
 
-    private func handle(_ route: DistributionRoute, _ request: Request) async throws -> Response {
+    private func handle(_ route: DistributionRoute, _ request: Request, _ context: Context) async throws -> Response {
         let method = request.method
         let writes = method == .put || method == .post || method == .patch || method == .delete
         if writes && content.store == nil { throw DistributionError.readOnly }
@@ -56,7 +56,7 @@ struct DistributionResponder: HTTPResponder {
         case (.manifest(_, let reference), .delete):
             return try await deleteManifest(reference, in: repository!)
         case (.blob(_, let digest), .get), (.blob(_, let digest), .head):
-            return try await getBlob(digest, in: repository!, request, head: method == .head)
+            return try await getBlob(digest, in: repository!, request, head: method == .head, pacedBy: context.eventLoop)
         case (.blob(_, let digest), .delete):
             try await catalog.delete(blob: digest, in: repository!)
             return Response(status: .accepted, headers: [.contentLength: "0"])
