@@ -11,6 +11,46 @@ public struct SigstoreBundle: Sendable, Decodable {
         public var publicKey: Hint?
         public var certificate: RawBytes?
         public var x509CertificateChain: Chain?
+        public var tlogEntries: [LogEntry]?
+        public var timestampVerificationData: TimestampData?
+    }
+
+    /// A transparency log entry as the bundle's protobuf JSON writes it (64-bit integers as strings).
+    public struct LogEntry: Sendable, Decodable {
+        public struct LogID: Sendable, Decodable { public var keyId: Data }
+        public struct KindVersion: Sendable, Decodable { public var kind: String; public var version: String }
+        public struct Promise: Sendable, Decodable { public var signedEntryTimestamp: Data }
+        public struct Checkpoint: Sendable, Decodable { public var envelope: String }
+        public struct Proof: Sendable, Decodable {
+            public var logIndex: ProtoInt64
+            public var rootHash: Data
+            public var treeSize: ProtoInt64
+            public var hashes: [Data]
+            public var checkpoint: Checkpoint?
+        }
+        public var logIndex: ProtoInt64
+        public var logId: LogID
+        public var kindVersion: KindVersion
+        public var integratedTime: ProtoInt64?
+        public var inclusionPromise: Promise?
+        public var inclusionProof: Proof?
+        public var canonicalizedBody: Data
+
+        /// The entry in the form the verifier checks.
+        public var entry: TransparencyLogEntry {
+            TransparencyLogEntry(logIndex: logIndex.value, logID: logId.keyId, kind: kindVersion.kind, version: kindVersion.version,
+                                 integratedTime: integratedTime?.value, signedEntryTimestamp: inclusionPromise?.signedEntryTimestamp,
+                                 inclusionProof: inclusionProof.map {
+                                     MerkleInclusionProof(index: $0.logIndex.value, treeSize: $0.treeSize.value, rootHash: $0.rootHash, hashes: $0.hashes)
+                                 },
+                                 checkpoint: inclusionProof?.checkpoint?.envelope, body: canonicalizedBody)
+        }
+    }
+
+    /// RFC 3161 timestamps over the signature.
+    public struct TimestampData: Sendable, Decodable {
+        public struct Signed: Sendable, Decodable { public var signedTimestamp: Data }
+        public var rfc3161Timestamps: [Signed]?
     }
 
     public struct MessageSignature: Sendable, Decodable {
