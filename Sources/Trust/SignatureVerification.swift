@@ -65,6 +65,7 @@ public struct SignatureVerification: Sendable {
         guard !logEntries.isEmpty else { throw KeylessFailure(.logProof, "no transparency log entry") }
         var times: [Date] = []
         for entry in logEntries {
+            guard entry.logIndex >= 0 else { throw KeylessFailure(.malformed, "log index \(entry.logIndex) is negative") }
             let body = try RekorEntryBody(entry.body)
             guard body.kind == entry.kind, body.version == entry.version else {
                 throw KeylessFailure(.bodyMismatch, "the entry says \(entry.kind) \(entry.version), its body is \(body.kind) \(body.version)")

@@ -35,13 +35,14 @@ public struct SignedCheckpoint: Sendable {
         guard !signatures.isEmpty else { throw KeylessFailure(.logProof, "the checkpoint is not signed") }
     }
 
-    /// Checks that `log` signed the checkpoint: a signature line with the log's host name and key hint (the first
+    /// Checks that `log` signed the checkpoint: a signature line with the log's name (its host) and key hint (the first
     /// four bytes of its log ID) verifies over the body. Other lines (witness cosignatures) are ignored.
     public func verify(by log: TrustedRoot.Log) throws(KeylessFailure) {
         let hint = log.logID.prefix(4)
-        let candidates = signatures.filter { $0.name == log.hostname && $0.keyHint == hint }
+        let names = log.checkpointNames
+        let candidates = signatures.filter { names.contains($0.name) && $0.keyHint == hint }
         guard !candidates.isEmpty else {
-            throw KeylessFailure(.logProof, "no checkpoint signature by \(log.hostname) with key hint \(hint.hex)")
+            throw KeylessFailure(.logProof, "no checkpoint signature by \(names.joined(separator: " or ")) with key hint \(hint.hex)")
         }
         guard candidates.contains(where: { log.key.verify(signature: $0.signature, message: body, hash: log.key.kind.defaultHash) }) else {
             throw KeylessFailure(.logProof, "the checkpoint signature does not verify with the key of \(log.baseURL)")

@@ -83,7 +83,16 @@ public struct SigstoreBundle: Sendable, Decodable {
     /// Parses bundle JSON; `what` names it in errors.
     public static func parse(_ data: Data, what: String) throws(TrustError) -> SigstoreBundle {
         let bundle: SigstoreBundle
-        do { bundle = try JSONDecoder().decode(SigstoreBundle.self, from: data) } catch {
+        let decoder = JSONDecoder()
+        // Protobuf's JSON readers (Go's, Python's) skip line breaks inside base64; so does this one.
+        decoder.dataDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self).filter { !$0.isWhitespace }
+            guard let data = Data(base64Encoded: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Encountered Data is not valid Base64."))
+            }
+            return data
+        }
+        do { bundle = try decoder.decode(SigstoreBundle.self, from: data) } catch {
             throw TrustError.malformed(what, "not a sigstore bundle (\(Self.describe(error)))")
         }
         guard mediaTypes.contains(bundle.mediaType) else {

@@ -19,8 +19,11 @@ public final class TrustedRoot: Sendable {
         public var key: PublicKey
         public var validFor: TimeRange
 
-        /// The host name of `baseURL`, which names the log in its checkpoints.
-        public var hostname: String { URL(string: baseURL)?.host ?? baseURL }
+        /// The names the log signs its checkpoints with: the host of `baseURL`, and host:port when it has a port.
+        public var checkpointNames: [String] {
+            guard let url = URL(string: baseURL), let host = url.host else { return [baseURL] }
+            return url.port.map { [host, "\(host):\($0)"] } ?? [host]
+        }
     }
 
     /// The media type of a trusted root.
@@ -107,9 +110,10 @@ public final class TrustedRoot: Sendable {
                 guard let id = (item["logId"] as? [String: Any])?["keyId"] as? String, let logID = Data(base64Encoded: id) else {
                     throw fail(name, "no logId.keyId")
                 }
-                result.append(Log(baseURL: item["baseUrl"] as? String ?? "", logID: logID,
-                                  key: try PublicKey(spki: spki, origin: "\(origin) \(name)"),
-                                  validFor: try validity(key["validFor"], field: "\(name).publicKey")))
+                let validFor = try validity(key["validFor"], field: "\(name).publicKey")
+                // A key Airlock cannot use (PKCS#1 RSA, a damaged key) trusts nothing: what only it signed is refused.
+                guard let publicKey = try? PublicKey(spki: spki, origin: "\(origin) \(name)") else { continue }
+                result.append(Log(baseURL: item["baseUrl"] as? String ?? "", logID: logID, key: publicKey, validFor: validFor))
             }
             return result
         }
