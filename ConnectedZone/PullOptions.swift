@@ -37,7 +37,7 @@ struct PullOptions: ParsableArguments {
     func validate() throws {
         if references.isEmpty && manifest == nil { throw ValidationError("give image references or --manifest FILE") }
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
-        if (!trust.keys.isEmpty || trust.policy != nil) && noSignatures && noReferrers {
+        if trust.requested && noSignatures && noReferrers {
             throw ValidationError("--verify-key/--policy need the signatures: drop --no-signatures or --no-referrers")
         }
     }

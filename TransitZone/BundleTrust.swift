@@ -11,7 +11,7 @@ struct BundleTrustOptions: ParsableArguments {
     @Option(name: .customLong("bundle-key"), help: ArgumentHelp("Public key the bundle's index.json.sig must verify with (connected bundle --sign-key).", valueName: "file"))
     var bundleKey: String?
 
-    var requested: Bool { bundleKey != nil || !images.keys.isEmpty || images.policy != nil }
+    var requested: Bool { bundleKey != nil || images.requested }
 
     /// The checks the flags ask for.
     func makeCheck() throws -> BundleTrustCheck {
