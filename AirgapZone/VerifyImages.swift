@@ -29,6 +29,7 @@ struct VerifyImages: AsyncParsableCommand {
     func validate() throws {
         if references.isEmpty { throw ValidationError("give the references of the images to verify") }
         if !trust.requested { throw ValidationError("give --key, --certificate-identity (keyless) or --policy") }
+        try trust.keyless.requireTrustedRoot()
     }
 
     func run() async throws {

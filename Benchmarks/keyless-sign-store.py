@@ -35,7 +35,7 @@ def main(store, directory, identity, issuer):
             f.write(payload)
         out = io.StringIO()
         with redirect_stdout(out):
-            pki.sign_legacy(SimpleNamespace(dir=directory, payload=payload_path, identity=identity, issuer=issuer, logged_after_expiry=False))
+            pki.sign_legacy(SimpleNamespace(dir=directory, payload=payload_path, identity=identity, issuer=issuer, logged_after_expiry=False, timestamp=False))
         annotations = json.loads(out.getvalue())
         layer = dict(mediaType="application/vnd.dev.cosign.simplesigning.v1+json", **put(store, payload), annotations=annotations)
         config = json.dumps({"architecture": "", "created": "0001-01-01T00:00:00Z", "history": [{"created": "0001-01-01T00:00:00Z"}],

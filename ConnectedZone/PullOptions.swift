@@ -52,7 +52,7 @@ struct PullOptions: ParsableArguments {
             + (try references.map { CopyRequest(reference: try Reference(parsing: $0), platforms: platforms) })
         let pull = StorePull(images: images, charts: parsed?.charts.map(\.request) ?? [], chartImagePlatforms: defaultPlatforms,
                              options: CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers, verbatimIndex: verbatimIndex),
-                             policy: try trust.trustPolicy(), chartCredentials: registry.creds)
+                             policy: try trust.trustPolicy(), chartCredentials: registry.creds, trustedRoot: try trust.carriedTrustedRoot())
         let view = ProgressView(quiet: quiet)
         defer { view.finish() }
         return try await pull.run(into: store, with: try registry.makeClient(), progress: view)

@@ -1,8 +1,9 @@
 import Foundation
 
-/// The keyless evidence of a legacy `.sig` layer: its `dev.sigstore.cosign/certificate` and the Rekor bundle
-/// (`dev.sigstore.cosign/bundle`) whose SET gives the signing time. The `/chain` annotation is not read: the chain
-/// comes from the trusted root only.
+/// The keyless evidence of a legacy `.sig` layer: its `dev.sigstore.cosign/certificate`, the Rekor bundle
+/// (`dev.sigstore.cosign/bundle`) whose SET gives a signing time, and an RFC 3161 timestamp over the signature
+/// (`dev.sigstore.cosign/rfc3161timestamp`) when there is one. The `/chain` annotation is not read: the chain comes
+/// from the trusted root only.
 enum KeylessEvidence {
     static func legacy(_ layer: CosignSignatureLayer, signature: Data, what: String) -> Result<SignatureVerification, TrustError> {
         let annotations = layer.layer.annotations ?? [:]
@@ -19,8 +20,19 @@ enum KeylessEvidence {
                     return .failure(.malformed(what, "keyless \(failure)"))
                 }
             }
+            var timestamps: [RFC3161Timestamp] = []
+            if let annotation = annotations[CosignSignatureLayer.timestampAnnotation] {
+                struct Stamp: Decodable {
+                    var response: Data
+                    enum CodingKeys: String, CodingKey { case response = "SignedRFC3161Timestamp" }
+                }
+                guard let stamp = try? JSONDecoder().decode(Stamp.self, from: Data(annotation.utf8)) else {
+                    return .failure(.malformed(what, "the \(CosignSignatureLayer.timestampAnnotation) annotation is not {SignedRFC3161Timestamp}"))
+                }
+                timestamps.append(RFC3161Timestamp(response: stamp.response))
+            }
             return .success(SignatureVerification(content: SignedContent(form: .payload(layer.payload), signature: signature), certificate: certificate,
-                                                  logEntries: entries, timestamps: [], requireInclusionProof: false))
+                                                  logEntries: entries, timestamps: timestamps, requireInclusionProof: false))
         } catch let error as TrustError {
             return .failure(error)
         } catch {

@@ -16,7 +16,7 @@ public struct KeylessOptions: ParsableArguments {
     @Option(name: .customLong("certificate-oidc-issuer-regexp"), help: ArgumentHelp("Keyless: a regular expression the OIDC issuer must match.", valueName: "regex"))
     public var issuerRegexp: String?
 
-    @Option(name: .customLong("trusted-root"), help: ArgumentHelp("Keyless: sigstore trusted_root.json (or client trust config) with the Fulcio CAs, Rekor and timestamp keys trusted.", valueName: "file"))
+    @Option(name: .customLong("trusted-root"), help: ArgumentHelp("Keyless: sigstore trusted_root.json (or client trust config) with the Fulcio CAs, Rekor and timestamp keys trusted (connected also carries it into the store and bundle).", valueName: "file"))
     public var trustedRoot: String?
 
     public init() {}
@@ -28,14 +28,23 @@ public struct KeylessOptions: ParsableArguments {
         guard requested else { return }
         if (identity == nil) == (identityRegexp == nil) { throw ValidationError("give one of --certificate-identity and --certificate-identity-regexp") }
         if (issuer == nil) == (issuerRegexp == nil) { throw ValidationError("give one of --certificate-oidc-issuer and --certificate-oidc-issuer-regexp") }
-        if trustedRoot == nil { throw ValidationError("keyless verification needs --trusted-root (sigstore's trusted_root.json)") }
     }
 
-    /// The signer the flags describe, or nil when none was asked for.
+    /// Refuses keyless flags without `--trusted-root` (where no bundle can carry one).
+    public func requireTrustedRoot() throws {
+        if requested && trustedRoot == nil { throw ValidationError("keyless verification needs --trusted-root (sigstore's trusted_root.json)") }
+    }
+
+    /// The signer the flags describe, or nil when none was asked for (or `--trusted-root` is missing: the
+    /// caller then uses the root a bundle carries).
     public func signer() throws -> KeylessSigner? {
         guard requested, let trustedRoot else { return nil }
-        let identityMatch: KeylessSigner.Match = identity.map { .exact($0) } ?? .regularExpression(identityRegexp ?? "")
-        let issuerMatch: KeylessSigner.Match = issuer.map { .exact($0) } ?? .regularExpression(issuerRegexp ?? "")
-        return try KeylessSigner(identity: identityMatch, issuer: issuerMatch, trustedRoot: try TrustedRoot(file: trustedRoot), origin: "--certificate-identity")
+        let root = try TrustedRoot(file: trustedRoot)
+        return try KeylessSigner(identity: identityMatch, issuer: issuerMatch, trustedRoot: root, origin: "--certificate-identity")
     }
+
+    /// The identity the flags require, exactly or by regular expression.
+    public var identityMatch: KeylessSigner.Match { identity.map { .exact($0) } ?? .regularExpression(identityRegexp ?? "") }
+    /// The OIDC issuer the flags require.
+    public var issuerMatch: KeylessSigner.Match { issuer.map { .exact($0) } ?? .regularExpression(issuerRegexp ?? "") }
 }

@@ -52,6 +52,12 @@ public struct SourceTrustOptions: ParsableArguments {
     public func validate() throws {
         if (!keys.isEmpty || keyless.requested) && policy != nil { throw ValidationError("give --verify-key/--certificate-identity or --policy, not both") }
         if TrustPolicy.IdentityRule(rawValue: identity) == nil { throw ValidationError("--identity must be repository, exact or digest") }
+        try keyless.requireTrustedRoot()
+    }
+
+    /// `--trusted-root`, to carry into the store (and so the bundle) beside the images.
+    public func carriedTrustedRoot() throws -> TrustedRoot? {
+        try keyless.trustedRoot.map { try TrustedRoot(file: $0) }
     }
 
     public func trustPolicy() throws -> TrustPolicy? {

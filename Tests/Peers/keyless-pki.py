@@ -5,7 +5,9 @@ the way cosign makes them (a 10-minute leaf with the Fulcio extensions, a hashed
 signed entry timestamp, a one-leaf inclusion proof and a signed checkpoint).
 
   keyless-pki.py init DIR
-  keyless-pki.py sign-legacy DIR PAYLOAD --identity ID --issuer ISS [--logged-after-expiry]   -> JSON annotations
+  keyless-pki.py sign-legacy DIR PAYLOAD --identity ID --issuer ISS [--logged-after-expiry] [--timestamp]
+                                                                                       -> JSON annotations
+(--timestamp adds an RFC 3161 timestamp over the signature by the test TSA, made with `openssl ts -reply`.)
   keyless-pki.py sign-bundle DIR DIGEST --identity ID --issuer ISS                           -> sigstore bundle v0.3
 """
 import argparse
@@ -14,7 +16,9 @@ import datetime
 import hashlib
 import json
 import os
+import subprocess
 import sys
+import tempfile
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -71,7 +75,17 @@ def init(directory):
     intermediate = ca_cert("test fulcio intermediate", intermediate_key, root.subject, root_key, 0)
     log_key = ec.generate_private_key(ec.SECP256R1())
     tsa_key = ec.generate_private_key(ec.SECP256R1())
-    tsa = ca_cert("test tsa", tsa_key, root.subject, root_key, None, ExtendedKeyUsageOID.TIME_STAMPING)
+    tsa = (x509.CertificateBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "airlock.test"), x509.NameAttribute(NameOID.COMMON_NAME, "test tsa")]))
+           .issuer_name(root.subject)
+           .public_key(tsa_key.public_key())
+           .serial_number(x509.random_serial_number())
+           .not_valid_before(NOW - datetime.timedelta(days=1))
+           .not_valid_after(NOW + datetime.timedelta(days=365))
+           .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+           .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True)
+           .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+           .sign(root_key, hashes.SHA256()))
     for name, key in [("root", root_key), ("intermediate", intermediate_key), ("log", log_key), ("tsa", tsa_key)]:
         write_key(f"{directory}/{name}.key", key)
     for name, cert in [("root", root), ("intermediate", intermediate), ("tsa", tsa)]:
@@ -129,6 +143,36 @@ def log_entry(directory, body, integrated_time):
     return log_id, promise, root_hash, checkpoint
 
 
+def timestamp(directory, data):
+    """An RFC 3161 TimeStampResp over `data` by the test TSA (OpenSSL's `ts -reply`)."""
+    with tempfile.TemporaryDirectory() as work:
+        config = os.path.join(work, "tsa.cnf")
+        with open(config, "w") as f:
+            f.write(f"""[ tsa ]
+default_tsa = tsa_config
+[ tsa_config ]
+serial = {work}/serial
+signer_digest = sha256
+default_policy = 1.3.6.1.4.1.57264.2
+digests = sha256
+accuracy = secs:1
+ordering = no
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+""")
+        with open(os.path.join(work, "serial"), "w") as f:
+            f.write("01\n")
+        data_file, request, response = (os.path.join(work, n) for n in ("data", "request.tsq", "response.tsr"))
+        with open(data_file, "wb") as f:
+            f.write(data)
+        subprocess.run(["openssl", "ts", "-query", "-data", data_file, "-sha256", "-cert", "-out", request], check=True, capture_output=True)
+        subprocess.run(["openssl", "ts", "-reply", "-config", config, "-queryfile", request, "-signer", f"{directory}/tsa.crt",
+                        "-inkey", f"{directory}/tsa.key", "-out", response], check=True, capture_output=True)
+        with open(response, "rb") as f:
+            return f.read()
+
+
 def sign_legacy(args):
     with open(args.payload, "rb") as f:
         payload = f.read()
@@ -145,8 +189,11 @@ def sign_legacy(args):
     rekor_bundle = {"SignedEntryTimestamp": b64(promise),
                     "Payload": {"body": b64(body), "integratedTime": integrated_time, "logIndex": 0, "logID": log_id.hex()}}
     chain = "".join(open(f"{args.dir}/{n}.crt").read() for n in ("intermediate", "root"))
-    json.dump({"dev.cosignproject.cosign/signature": b64(signature), "dev.sigstore.cosign/certificate": cert_pem.decode(),
-               "dev.sigstore.cosign/chain": chain, "dev.sigstore.cosign/bundle": json.dumps(rekor_bundle, separators=(",", ":"))}, sys.stdout)
+    annotations = {"dev.cosignproject.cosign/signature": b64(signature), "dev.sigstore.cosign/certificate": cert_pem.decode(),
+                   "dev.sigstore.cosign/chain": chain, "dev.sigstore.cosign/bundle": json.dumps(rekor_bundle, separators=(",", ":"))}
+    if args.timestamp:
+        annotations["dev.sigstore.cosign/rfc3161timestamp"] = json.dumps({"SignedRFC3161Timestamp": b64(timestamp(args.dir, signature))})
+    json.dump(annotations, sys.stdout)
 
 
 def sign_bundle(args):
@@ -185,6 +232,7 @@ def main():
     legacy.add_argument("dir")
     legacy.add_argument("payload")
     legacy.add_argument("--logged-after-expiry", action="store_true")
+    legacy.add_argument("--timestamp", action="store_true")
     bundle = commands.add_parser("sign-bundle")
     bundle.add_argument("dir")
     bundle.add_argument("digest")
