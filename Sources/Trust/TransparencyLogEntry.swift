@@ -1,5 +1,4 @@
 import Foundation
-import OCI
 
 /// One transparency log entry as a signature carries it (a sigstore bundle's `tlogEntries[]`, or the Rekor bundle
 /// annotation of a legacy `.sig` layer): the logged body, and the log's promise (SET) and/or inclusion proof.
@@ -33,10 +32,10 @@ public struct TransparencyLogEntry: Sendable {
     /// Whether the entry comes from a Rekor v2 log (tiles: no promise, no integrated time).
     public var isRekorV2: Bool { version == "0.0.2" && (kind == "hashedrekord" || kind == "dsse") }
 
-    /// The bytes the SET signs: `{"body","integratedTime","logID","logIndex"}` as canonical JSON.
+    /// The bytes the SET signs: `{"body","integratedTime","logID","logIndex"}` as canonical JSON (base64 and hex
+    /// need no JSON escaping).
     public var promisedBytes: Data {
-        let body = GoJSON.quoted(self.body.base64EncodedString())
-        return Data(#"{"body":\#(body),"integratedTime":\#(integratedTime ?? 0),"logID":\#(GoJSON.quoted(logID.hex)),"logIndex":\#(logIndex)}"#.utf8)
+        Data(#"{"body":"\#(body.base64EncodedString())","integratedTime":\#(integratedTime ?? 0),"logID":"\#(logID.hex)","logIndex":\#(logIndex)}"#.utf8)
     }
 
     /// Checks the entry against the trusted root's logs: the SET when present, and the inclusion proof with its
