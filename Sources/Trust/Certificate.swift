@@ -95,14 +95,6 @@ public final class Certificate: @unchecked Sendable {
         return Self.bytes(data)
     }
 
-    /// Whether both are the same certificate (byte for byte).
-    public func isSame(as other: Certificate) -> Bool { der == other.der }
-
-    /// Whether the subject's `issuer` issued and signed this certificate.
-    func isIssued(by issuer: Certificate) -> Bool {
-        X509_check_issued(issuer.x509, x509) == X509_V_OK
-    }
-
     static func date(_ time: UnsafePointer<ASN1_TIME>?) -> Date? {
         guard let time else { return nil }
         var parts = tm()
