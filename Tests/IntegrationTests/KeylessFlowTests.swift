@@ -118,6 +118,9 @@ struct KeylessFlowTests {
         defer { site.stop() }
         let pushed = try await AirlockTool.run("transit", ["push", "-q", bundle, "--to", site.host, "--policy", policy])
         #expect(pushed.succeeded, "\(pushed.errorOutput)")
+        let pushedWithCarriedRoot = try await AirlockTool.run("transit", ["push", "-q", bundle, "--to", "\(site.host)/carried", "--bundle-key", scratch.file("bundle.pub"),
+                                                                          "--certificate-identity", Self.identity, "--certificate-oidc-issuer", Self.issuer])
+        #expect(pushedWithCarriedRoot.succeeded, "\(pushedWithCarriedRoot.errorOutput)")
         let rootTags = try await site.request("/v2/sigstore/trusted-root/tags/list", as: nil)
         #expect(String(decoding: rootTags.body, as: UTF8.self).contains(String(rootDigest.encoded.prefix(12))), "the trusted root is pushed beside the images")
 
