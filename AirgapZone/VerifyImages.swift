@@ -6,7 +6,8 @@ import Registry
 import Trust
 import ZoneSupport
 
-/// `airgap verify`: `cosign verify --key … --insecure-ignore-tlog` against a registry, fully offline.
+/// `airgap verify`: `cosign verify --key … --insecure-ignore-tlog` (or, keyless, `--certificate-identity …
+/// --trusted-root …`) against a registry, fully offline.
 struct VerifyImages: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
@@ -27,7 +28,8 @@ struct VerifyImages: AsyncParsableCommand {
 
     func validate() throws {
         if references.isEmpty { throw ValidationError("give the references of the images to verify") }
-        if trust.keys.isEmpty && trust.policy == nil { throw ValidationError("give --key or --policy") }
+        if !trust.requested { throw ValidationError("give --key, --certificate-identity (keyless) or --policy") }
+        try trust.keyless.requireTrustedRoot()
     }
 
     func run() async throws {
@@ -47,14 +49,18 @@ struct VerifyImages: AsyncParsableCommand {
                     subset = "\(reference.name)@\(digest) has no signature of its own: \(provenance).\n"
                         + "The source index \(source) is \(verdict.signatures); what it signed covers this subset.\n"
                 }
+                let keyless = verdict.accepted.filter { $0.key.hasPrefix("keyless ") }.map(\.key)
+                let checks = keyless.isEmpty ? "  - The signatures were verified against the specified public key\n"
+                    : "  - The signatures were verified against the certificate of \(keyless.joined(separator: ", "))\n"
+                    + "  - The certificate chained to the trusted root at the logged signing time\n"
+                    + "  - The transparency log entry and its proofs were verified offline\n"
                 FileHandle.standardError.write(Data("""
 
                     Verification for \(reference.name)@\(digest) --
                     \(subset)The following checks were performed on each of these signatures:
                       - The cosign claims were validated
-                      - The signatures were verified against the specified public key
 
-                    """.utf8))
+                    """.utf8) + Data(checks.utf8))
                 // The payloads exactly as signed (each is JSON), as one array.
                 print("[" + verdict.accepted.map(\.payload).joined(separator: ",") + "]")
             }

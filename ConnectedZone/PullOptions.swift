@@ -37,7 +37,7 @@ struct PullOptions: ParsableArguments {
     func validate() throws {
         if references.isEmpty && manifest == nil { throw ValidationError("give image references or --manifest FILE") }
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
-        if (!trust.keys.isEmpty || trust.policy != nil) && noSignatures && noReferrers {
+        if trust.requested && noSignatures && noReferrers {
             throw ValidationError("--verify-key/--policy need the signatures: drop --no-signatures or --no-referrers")
         }
     }
@@ -52,7 +52,7 @@ struct PullOptions: ParsableArguments {
             + (try references.map { CopyRequest(reference: try Reference(parsing: $0), platforms: platforms) })
         let pull = StorePull(images: images, charts: parsed?.charts.map(\.request) ?? [], chartImagePlatforms: defaultPlatforms,
                              options: CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers, verbatimIndex: verbatimIndex),
-                             policy: try trust.trustPolicy(), chartCredentials: registry.creds)
+                             policy: try trust.trustPolicy(), chartCredentials: registry.creds, trustedRoot: try trust.carriedTrustedRoot())
         let view = ProgressView(quiet: quiet)
         defer { view.finish() }
         return try await pull.run(into: store, with: try registry.makeClient(), progress: view)

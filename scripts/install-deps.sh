@@ -24,3 +24,12 @@ python3 -c 'import nacl' 2>/dev/null || python3 -m pip install -q pynacl \
   || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-nacl
 # The chart tests check Airlock against the real Helm engine: PyPI's helm-python-sdk (../shared/tools/helmpy.py drives it).
 python3 -c 'import helm_python' 2>/dev/null || python3 -m pip install -q helm-python-sdk==0.2.2
+# The keyless conformance oracle: PyPI's sigstore (sigstore-python) in its own virtualenv, run offline by the tests
+# (Tests/TrustTests/SigstorePythonOracleTests.swift; AIRLOCK_SIGSTORE_PYTHON overrides the path).
+SIGSTORE_VENV=/opt/airlock/sigstore-venv
+if ! "$SIGSTORE_VENV/bin/python" -c 'import sigstore' 2>/dev/null; then
+  python3 -c 'import venv, ensurepip' 2>/dev/null || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-venv
+  $SUDO mkdir -p "$(dirname "$SIGSTORE_VENV")"
+  $SUDO python3 -m venv "$SIGSTORE_VENV"
+  $SUDO "$SIGSTORE_VENV/bin/pip" install -q sigstore==4.5.1
+fi

@@ -18,9 +18,13 @@ public struct StorePull: Sendable {
     public var policy: TrustPolicy?
     /// `user:password` sent to chart repositories' own hosts.
     public var chartCredentials: String?
+    /// A sigstore trusted root to carry beside the images (`--trusted-root`), stored once they are.
+    public var trustedRoot: TrustedRoot?
 
     public init(images: [CopyRequest], charts: [ChartRequest] = [], chartImagePlatforms: [Platform]? = nil,
-                options: CopyOptions = CopyOptions(), policy: TrustPolicy? = nil, chartCredentials: String? = nil) {
+                options: CopyOptions = CopyOptions(), policy: TrustPolicy? = nil, chartCredentials: String? = nil,
+                trustedRoot: TrustedRoot? = nil) {
+        self.trustedRoot = trustedRoot
         self.images = images
         self.charts = charts
         self.chartImagePlatforms = chartImagePlatforms
@@ -33,9 +37,11 @@ public struct StorePull: Sendable {
     public struct Report: Sendable {
         public var images: CopyReport
         public var charts: ChartPuller.Report
+        /// The trusted root carried beside the images, when asked for.
+        public var files: [LayoutEntry] = []
 
-        /// Everything recorded in the store, charts included.
-        public var entries: [LayoutEntry] { images.entries + charts.entries }
+        /// Everything recorded in the store, charts and the trusted root included.
+        public var entries: [LayoutEntry] { images.entries + charts.entries + files }
     }
 
     public func run(into store: ContentStore, with client: RegistryClient, progress: any ProgressReporter = SilentProgress()) async throws -> Report {
@@ -52,6 +58,8 @@ public struct StorePull: Sendable {
         let engine = CopyEngine(source: RegistryEndpoint(client: client), sink: StoreEndpoint(store: store), options: options, progress: progress)
         let copied = try await engine.copy(requests.map(CopyRoot.reference))
         try store.record(charts.entries)
-        return Report(images: copied, charts: charts)
+        var files: [LayoutEntry] = []
+        if let trustedRoot { files.append(try await TrustedRootArtifact.store(trustedRoot, into: store)) }
+        return Report(images: copied, charts: charts, files: files)
     }
 }

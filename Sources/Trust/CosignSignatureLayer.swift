@@ -12,6 +12,8 @@ public struct CosignSignatureLayer: Sendable {
     public static let rekorBundleAnnotation = "dev.sigstore.cosign/bundle"
     /// The annotation holding a signing certificate (keyless).
     public static let certificateAnnotation = "dev.sigstore.cosign/certificate"
+    /// The annotation holding an RFC 3161 timestamp over the signature: `{"SignedRFC3161Timestamp": base64}`.
+    public static let timestampAnnotation = "dev.sigstore.cosign/rfc3161timestamp"
 
     public var layer: Descriptor
     /// The payload bytes (the layer's blob), already checked against the layer digest by the reader.

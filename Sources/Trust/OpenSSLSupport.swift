@@ -44,13 +44,18 @@ func sha256(_ data: Data) -> Data {
 public enum HashAlgorithm: String, Sendable, Codable {
     case sha256, sha384, sha512
 
+    /// The digest implementation, fetched from OpenSSL's provider once (`EVP_sha256()` and friends fetch it again
+    /// on every use, a noticeable part of verifying a keyless signature's four ECDSA signatures).
     var md: OpaquePointer {
         switch self {
-        case .sha256: EVP_sha256()
-        case .sha384: EVP_sha384()
-        case .sha512: EVP_sha512()
+        case .sha256: Self.fetched.sha256 ?? EVP_sha256()
+        case .sha384: Self.fetched.sha384 ?? EVP_sha384()
+        case .sha512: Self.fetched.sha512 ?? EVP_sha512()
         }
     }
+
+    nonisolated(unsafe) static let fetched = (sha256: EVP_MD_fetch(nil, "SHA256", nil), sha384: EVP_MD_fetch(nil, "SHA384", nil),
+                                              sha512: EVP_MD_fetch(nil, "SHA512", nil))
 
     /// Hashes `data` with this algorithm.
     public func hash(_ data: Data) -> Data {

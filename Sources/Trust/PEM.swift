@@ -10,30 +10,39 @@ public struct PEMBlock: Sendable, Equatable {
         self.der = der
     }
 
-    /// Every PEM block in `text`, in order; text outside blocks is ignored.
+    /// Every PEM block in `text`, in order; text outside blocks is ignored. Reads the UTF-8 bytes line by line
+    /// (a keyless signature carries two certificates in PEM, read for every signature checked).
     public static func all(in text: String) throws(TrustError) -> [PEMBlock] {
         var blocks: [PEMBlock] = []
         var label: String?
-        var body = ""
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+        var body: [UInt8] = []
+        let bytes = Array(text.utf8)
+        for rawLine in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            let line = trimmed(rawLine)
             if let current = label {
-                if line == "-----END \(current)-----" {
-                    guard let der = Data(base64Encoded: body) else { throw TrustError.malformed("PEM block \(current)", "its body is not base64") }
+                if line.elementsEqual("-----END \(current)-----".utf8) {
+                    guard let der = Data(base64Encoded: Data(body)) else { throw TrustError.malformed("PEM block \(current)", "its body is not base64") }
                     blocks.append(PEMBlock(label: current, der: der))
                     label = nil
-                    body = ""
-                } else if line.hasPrefix("-----") {
+                    body.removeAll(keepingCapacity: true)
+                } else if line.starts(with: "-----".utf8) {
                     throw TrustError.malformed("PEM block \(current)", "it has no END line")
-                } else if !line.contains(":") {  // RFC 1421 headers (Proc-Type, …) carry no key material
-                    body += line
+                } else if !line.contains(UInt8(ascii: ":")) {  // RFC 1421 headers (Proc-Type, …) carry no key material
+                    body.append(contentsOf: line)
                 }
-            } else if line.hasPrefix("-----BEGIN "), line.hasSuffix("-----") {
-                label = String(line.dropFirst(11).dropLast(5))
+            } else if line.starts(with: "-----BEGIN ".utf8), line.count > 16, line.suffix(5).elementsEqual("-----".utf8) {
+                label = String(decoding: line.dropFirst(11).dropLast(5), as: UTF8.self)
             }
         }
         if let label { throw TrustError.malformed("PEM block \(label)", "it has no END line") }
         return blocks
+    }
+
+    /// `line` without leading and trailing spaces, tabs and carriage returns.
+    static func trimmed(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+        guard let first = line.firstIndex(where: { !blank($0) }), let last = line.lastIndex(where: { !blank($0) }) else { return [] }
+        return line[first...last]
     }
 
     /// The single PEM block in `text`; `what` names the file in errors.

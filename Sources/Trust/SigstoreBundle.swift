@@ -11,6 +11,46 @@ public struct SigstoreBundle: Sendable, Decodable {
         public var publicKey: Hint?
         public var certificate: RawBytes?
         public var x509CertificateChain: Chain?
+        public var tlogEntries: [LogEntry]?
+        public var timestampVerificationData: TimestampData?
+    }
+
+    /// A transparency log entry as the bundle's protobuf JSON writes it (64-bit integers as strings).
+    public struct LogEntry: Sendable, Decodable {
+        public struct LogID: Sendable, Decodable { public var keyId: Data }
+        public struct KindVersion: Sendable, Decodable { public var kind: String; public var version: String }
+        public struct Promise: Sendable, Decodable { public var signedEntryTimestamp: Data }
+        public struct Checkpoint: Sendable, Decodable { public var envelope: String }
+        public struct Proof: Sendable, Decodable {
+            public var logIndex: ProtoInt64
+            public var rootHash: Data
+            public var treeSize: ProtoInt64
+            public var hashes: [Data]
+            public var checkpoint: Checkpoint?
+        }
+        public var logIndex: ProtoInt64
+        public var logId: LogID
+        public var kindVersion: KindVersion
+        public var integratedTime: ProtoInt64?
+        public var inclusionPromise: Promise?
+        public var inclusionProof: Proof?
+        public var canonicalizedBody: Data
+
+        /// The entry in the form the verifier checks.
+        public var entry: TransparencyLogEntry {
+            TransparencyLogEntry(logIndex: logIndex.value, logID: logId.keyId, kind: kindVersion.kind, version: kindVersion.version,
+                                 integratedTime: integratedTime?.value, signedEntryTimestamp: inclusionPromise?.signedEntryTimestamp,
+                                 inclusionProof: inclusionProof.map {
+                                     MerkleInclusionProof(index: $0.logIndex.value, treeSize: $0.treeSize.value, rootHash: $0.rootHash, hashes: $0.hashes)
+                                 },
+                                 checkpoint: inclusionProof?.checkpoint?.envelope, body: canonicalizedBody)
+        }
+    }
+
+    /// RFC 3161 timestamps over the signature.
+    public struct TimestampData: Sendable, Decodable {
+        public struct Signed: Sendable, Decodable { public var signedTimestamp: Data }
+        public var rfc3161Timestamps: [Signed]?
     }
 
     public struct MessageSignature: Sendable, Decodable {
@@ -43,7 +83,16 @@ public struct SigstoreBundle: Sendable, Decodable {
     /// Parses bundle JSON; `what` names it in errors.
     public static func parse(_ data: Data, what: String) throws(TrustError) -> SigstoreBundle {
         let bundle: SigstoreBundle
-        do { bundle = try JSONDecoder().decode(SigstoreBundle.self, from: data) } catch {
+        let decoder = JSONDecoder()
+        // Protobuf's JSON readers (Go's, Python's) skip line breaks inside base64; so does this one.
+        decoder.dataDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self).filter { !$0.isWhitespace }
+            guard let data = Data(base64Encoded: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Encountered Data is not valid Base64."))
+            }
+            return data
+        }
+        do { bundle = try decoder.decode(SigstoreBundle.self, from: data) } catch {
             throw TrustError.malformed(what, "not a sigstore bundle (\(Self.describe(error)))")
         }
         guard mediaTypes.contains(bundle.mediaType) else {
@@ -126,5 +175,14 @@ extension Data {
     }
 
     /// Lowercase hex of the bytes.
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

@@ -9,10 +9,15 @@ import Yams
 /// keys:
 ///   release: keys/release.pub          # paths relative to the policy file
 ///   ci: keys/ci.pub
-/// rekor-key: keys/rekor.pub            # optional: legacy signatures must carry a verifying Rekor SET
+/// keyless:                             # Fulcio certificates, checked against a sigstore trusted root
+///   builder:
+///     identity: https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main   # or identity-regexp
+///     issuer: https://token.actions.githubusercontent.com                                   # or issuer-regexp
+///     trustedRoot: roots/trusted_root.json
+/// rekor-key: keys/rekor.pub            # optional: legacy key signatures must carry a verifying Rekor SET
 /// rules:                               # the first rule whose pattern matches decides
 ///   - match: ["ghcr.io/acme/**", "docker.io/library/*"]
-///     keys: [release, ci]
+///     keys: [release, builder]         # names from keys: or keyless:
 ///     require: all-of                  # any-of (default) | all-of
 ///     identity: repository             # repository (default) | exact | digest
 ///   - match: "quay.io/**"
@@ -36,16 +41,19 @@ public struct TrustPolicy: Sendable {
     public struct Rule: Sendable {
         public var patterns: [ReferencePattern]
         public var keys: [PublicKey]
+        /// Keyless signers, any of which (with `keys`) may sign.
+        public var keyless: [KeylessSigner]
         public var requirement: Requirement
         public var identity: IdentityRule
         public var allowUnsigned: Bool
         /// Where the rule is written (file:line), for messages.
         public var origin: String
 
-        public init(patterns: [ReferencePattern], keys: [PublicKey], requirement: Requirement = .anyOf,
+        public init(patterns: [ReferencePattern], keys: [PublicKey], keyless: [KeylessSigner] = [], requirement: Requirement = .anyOf,
                     identity: IdentityRule = .repository, allowUnsigned: Bool = false, origin: String) {
             self.patterns = patterns
             self.keys = keys
+            self.keyless = keyless
             self.requirement = requirement
             self.identity = identity
             self.allowUnsigned = allowUnsigned
@@ -62,9 +70,10 @@ public struct TrustPolicy: Sendable {
         self.rekorKey = rekorKey
     }
 
-    /// `--key K`: every image needs a signature by one of `keys`.
-    public static func requiring(_ keys: [PublicKey], identity: IdentityRule = .repository) -> TrustPolicy {
-        TrustPolicy(rules: [Rule(patterns: [ReferencePattern("**")], keys: keys, identity: identity, origin: "--key")])
+    /// `--key K` and/or `--certificate-identity …`: every image needs a signature by one of `keys` or `keyless`.
+    public static func requiring(_ keys: [PublicKey], keyless: [KeylessSigner] = [], identity: IdentityRule = .repository) -> TrustPolicy {
+        TrustPolicy(rules: [Rule(patterns: [ReferencePattern("**")], keys: keys, keyless: keyless, identity: identity,
+                                 origin: keys.isEmpty ? "--certificate-identity" : "--key")])
     }
 
     /// The rule that decides for `reference`, or nil when none matches.
@@ -127,6 +136,7 @@ struct PolicyReader {
         do { root = try Yams.compose(yaml: text) } catch { throw TrustError.malformed(file, "not valid YAML (\(error))") }
         guard let root, case .mapping(let top) = root else { throw fail(root, "policy", "expected a mapping with version, keys and rules") }
         var keys: [String: PublicKey] = [:]
+        var keyless: [String: KeylessSigner] = [:]
         var rekorKey: PublicKey?
         var ruleNodes: [Node] = []
         var version: Int?
@@ -139,6 +149,12 @@ struct PolicyReader {
                     guard let name = name.string, let path = path.string else { throw fail(path, "keys", "expected name: path") }
                     keys[name] = try PublicKey(file: resolve(path))
                 }
+            case "keyless":
+                guard case .mapping(let entries) = value else { throw fail(value, "keyless", "expected a mapping of name: {identity, issuer, trustedRoot}") }
+                for (name, entry) in entries {
+                    guard let name = name.string else { throw fail(entry, "keyless", "expected name: {identity, issuer, trustedRoot}") }
+                    keyless[name] = try keylessSigner(entry, field: "keyless.\(name)")
+                }
             case "rekor-key":
                 guard let path = value.string else { throw fail(value, "rekor-key", "expected a path") }
                 rekorKey = try PublicKey(file: resolve(path))
@@ -146,20 +162,24 @@ struct PolicyReader {
                 guard case .sequence(let list) = value, !list.isEmpty else { throw fail(value, "rules", "expected a non-empty list") }
                 ruleNodes = Array(list)
             default:
-                throw fail(keyNode, keyNode.string ?? "(key)", "unknown field (expected version, keys, rekor-key, rules)")
+                throw fail(keyNode, keyNode.string ?? "(key)", "unknown field (expected version, keys, keyless, rekor-key, rules)")
             }
         }
         guard version == 1 else { throw fail(root, "version", "expected 'version: 1'") }
         guard !ruleNodes.isEmpty else { throw fail(root, "rules", "missing; a policy needs at least one rule") }
-        let rules = try ruleNodes.enumerated().map { (position, node) throws(TrustError) in try rule(node, position: position, keys: keys) }
+        if let shared = keys.keys.first(where: { keyless[$0] != nil }) { throw fail(root, "keyless.\(shared)", "the name is also under keys:") }
+        let rules = try ruleNodes.enumerated().map { (position, node) throws(TrustError) in
+            try rule(node, position: position, keys: keys, keyless: keyless)
+        }
         return TrustPolicy(rules: rules, rekorKey: rekorKey)
     }
 
-    func rule(_ node: Node, position: Int, keys: [String: PublicKey]) throws(TrustError) -> TrustPolicy.Rule {
+    func rule(_ node: Node, position: Int, keys: [String: PublicKey], keyless: [String: KeylessSigner]) throws(TrustError) -> TrustPolicy.Rule {
         let field = "rules[\(position)]"
         guard case .mapping(let map) = node else { throw fail(node, field, "expected a mapping with match and keys") }
         var patterns: [ReferencePattern] = []
         var ruleKeys: [PublicKey] = []
+        var ruleKeyless: [KeylessSigner] = []
         var requirement = TrustPolicy.Requirement.anyOf
         var identity = TrustPolicy.IdentityRule.repository
         var allowUnsigned = false
@@ -173,8 +193,13 @@ struct PolicyReader {
             case "keys":
                 guard let names = value.sequence?.compactMap(\.string), !names.isEmpty else { throw fail(value, "\(field).keys", "expected a list of key names") }
                 for keyName in names {
-                    guard let key = keys[keyName] else { throw fail(value, "\(field).keys", "no key named \(keyName) under keys:") }
-                    ruleKeys.append(key)
+                    if let key = keys[keyName] {
+                        ruleKeys.append(key)
+                    } else if let signer = keyless[keyName] {
+                        ruleKeyless.append(signer)
+                    } else {
+                        throw fail(value, "\(field).keys", "no key named \(keyName) under keys: or keyless:")
+                    }
                 }
             case "require":
                 guard let text = value.string, let parsed = TrustPolicy.Requirement(rawValue: text) else { throw fail(value, "\(field).require", "expected any-of or all-of") }
@@ -190,10 +215,62 @@ struct PolicyReader {
             }
         }
         guard !patterns.isEmpty else { throw fail(node, "\(field).match", "missing") }
-        guard !ruleKeys.isEmpty || allowUnsigned else { throw fail(node, "\(field).keys", "missing; name keys or say 'unsigned: allow'") }
-        return TrustPolicy.Rule(patterns: patterns, keys: ruleKeys, requirement: requirement, identity: identity, allowUnsigned: allowUnsigned,
+        guard !ruleKeys.isEmpty || !ruleKeyless.isEmpty || allowUnsigned else { throw fail(node, "\(field).keys", "missing; name keys or say 'unsigned: allow'") }
+        return TrustPolicy.Rule(patterns: patterns, keys: ruleKeys, keyless: ruleKeyless, requirement: requirement, identity: identity, allowUnsigned: allowUnsigned,
                                 origin: "\(file):\(node.mark?.line ?? 0)")
     }
 
+    /// `{identity | identity-regexp, issuer | issuer-regexp, trustedRoot}`.
+    func keylessSigner(_ node: Node, field: String) throws(TrustError) -> KeylessSigner {
+        guard case .mapping(let map) = node else { throw fail(node, field, "expected {identity, issuer, trustedRoot}") }
+        var identity: KeylessSigner.Match?
+        var issuer: KeylessSigner.Match?
+        var root: TrustedRoot?
+        for (keyNode, value) in map {
+            let name = keyNode.string ?? ""
+            guard let text = value.string, !text.isEmpty else { throw fail(value, "\(field).\(name)", "expected a string") }
+            switch name {
+            case "identity": identity = .exact(text)
+            case "identity-regexp": identity = .regularExpression(text)
+            case "issuer": issuer = .exact(text)
+            case "issuer-regexp": issuer = .regularExpression(text)
+            case "trustedRoot": root = try TrustedRoot(file: resolve(text))
+            default: throw fail(keyNode, "\(field).\(name)", "unknown field (expected identity, identity-regexp, issuer, issuer-regexp, trustedRoot)")
+            }
+        }
+        guard let identity else { throw fail(node, field, "missing identity (or identity-regexp)") }
+        guard let issuer else { throw fail(node, field, "missing issuer (or issuer-regexp)") }
+        guard let root else { throw fail(node, field, "missing trustedRoot (a sigstore trusted_root.json)") }
+        return try KeylessSigner(identity: identity, issuer: issuer, trustedRoot: root, origin: "\(file):\(node.mark?.line ?? 0)")
+    }
+
     func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : "\(directory)/\(path)" }
+}
+
+extension TrustPolicy {
+    /// Who may sign under a rule: a public key, or a keyless identity.
+    public enum Signer: Sendable {
+        case key(PublicKey)
+        case keyless(KeylessSigner)
+
+        var id: ObjectIdentifier {
+            switch self {
+            case .key(let key): ObjectIdentifier(key)
+            case .keyless(let signer): ObjectIdentifier(signer)
+            }
+        }
+
+        /// How verdicts name it: the key's file, or `keyless IDENTITY (issuer ISSUER)`.
+        public var name: String {
+            switch self {
+            case .key(let key): key.origin
+            case .keyless(let signer): signer.description
+            }
+        }
+    }
+}
+
+extension TrustPolicy.Rule {
+    /// The rule's keys, then its keyless signers.
+    public var signers: [TrustPolicy.Signer] { keys.map { .key($0) } + keyless.map { .keyless($0) } }
 }

@@ -13,16 +13,21 @@ public struct TrustOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With --key: how a signature's docker-reference must match the image: repository, exact or digest (ignore it, as cosign does).", valueName: "rule"))
     public var identity: String = TrustPolicy.IdentityRule.repository.rawValue
 
+    @OptionGroup public var keyless: KeylessOptions
+
     public init() {}
 
+    /// Whether any signature check was asked for.
+    public var requested: Bool { !keys.isEmpty || policy != nil || keyless.requested }
+
     public func validate() throws {
-        if !keys.isEmpty && policy != nil { throw ValidationError("give --key or --policy, not both") }
+        if (!keys.isEmpty || keyless.requested) && policy != nil { throw ValidationError("give --key/--certificate-identity or --policy, not both") }
         if TrustPolicy.IdentityRule(rawValue: identity) == nil { throw ValidationError("--identity must be repository, exact or digest") }
     }
 
     /// The policy asked for, or nil when no signature check was requested.
     public func trustPolicy() throws -> TrustPolicy? {
-        try makePolicy(keys: keys, policy: policy, identity: identity)
+        try makePolicy(keys: keys, keyless: try keyless.signer(), policy: policy, identity: identity)
     }
 }
 
@@ -37,22 +42,35 @@ public struct SourceTrustOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With --verify-key: how a signature's docker-reference must match: repository, exact or digest.", valueName: "rule"))
     public var identity: String = TrustPolicy.IdentityRule.repository.rawValue
 
+    @OptionGroup public var keyless: KeylessOptions
+
     public init() {}
 
+    /// Whether any signature check was asked for.
+    public var requested: Bool { !keys.isEmpty || policy != nil || keyless.requested }
+
     public func validate() throws {
-        if !keys.isEmpty && policy != nil { throw ValidationError("give --verify-key or --policy, not both") }
+        if (!keys.isEmpty || keyless.requested) && policy != nil { throw ValidationError("give --verify-key/--certificate-identity or --policy, not both") }
         if TrustPolicy.IdentityRule(rawValue: identity) == nil { throw ValidationError("--identity must be repository, exact or digest") }
+        try keyless.requireTrustedRoot()
+    }
+
+    /// `--trusted-root`, to carry into the store (and so the bundle) beside the images.
+    public func carriedTrustedRoot() throws -> TrustedRoot? {
+        try keyless.trustedRoot.map { try TrustedRoot(file: $0) }
     }
 
     public func trustPolicy() throws -> TrustPolicy? {
-        try makePolicy(keys: keys, policy: policy, identity: identity)
+        try makePolicy(keys: keys, keyless: try keyless.signer(), policy: policy, identity: identity)
     }
 }
 
-func makePolicy(keys: [String], policy: String?, identity: String) throws -> TrustPolicy? {
+/// `--policy`, else a rule over every image: one of `keys` or the keyless signer must have signed.
+func makePolicy(keys: [String], keyless: KeylessSigner?, policy: String?, identity: String) throws -> TrustPolicy? {
     if let policy { return try TrustPolicy(file: policy) }
-    guard !keys.isEmpty else { return nil }
-    return TrustPolicy.requiring(try keys.map { try PublicKey(file: $0) }, identity: TrustPolicy.IdentityRule(rawValue: identity) ?? .repository)
+    guard !keys.isEmpty || keyless != nil else { return nil }
+    return TrustPolicy.requiring(try keys.map { try PublicKey(file: $0) }, keyless: keyless.map { [$0] } ?? [],
+                                 identity: TrustPolicy.IdentityRule(rawValue: identity) ?? .repository)
 }
 
 /// Loads a private key file as cosign does, asking for its password only when it is encrypted.

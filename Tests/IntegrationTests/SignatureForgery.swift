@@ -12,9 +12,16 @@ struct SignatureForgery {
 
     /// Replaces the `.sig` manifest of `image` with one whose single layer carries `payload` and `signature`.
     func setLegacySignature(of image: Reference, digest: Digest, payload: Data, signature: Data) throws {
+        try setLegacySignature(of: image, digest: digest, payload: payload,
+                               annotations: [CosignSignatureLayer.signatureAnnotation: signature.base64EncodedString()])
+    }
+
+    /// Replaces the `.sig` manifest of `image` with one whose single layer carries `payload` and these annotations
+    /// (signature, and for keyless signatures certificate, chain and Rekor bundle).
+    func setLegacySignature(of image: Reference, digest: Digest, payload: Data, annotations: [String: String]) throws {
         let layerBlob = try store.putBlob(payload)
         let layer = Descriptor(mediaType: CosignSignatureLayer.mediaType, digest: layerBlob.digest, size: layerBlob.size,
-                               annotations: [CosignSignatureLayer.signatureAnnotation: signature.base64EncodedString()])
+                               annotations: annotations)
         let written = CosignSignatureManifest.write(layers: [layer])
         _ = try store.putBlob(written.config)
         let manifest = try Manifest(bytes: written.manifest, declaredType: MediaType.ociManifest, source: "forged")
@@ -41,6 +48,12 @@ struct SignatureForgery {
         let signature = try key.sign(DSSEEnvelope.pae(payloadType: DSSEEnvelope.inTotoPayloadType, payload: statement))
         if tamper { statement = Data(String(decoding: statement, as: UTF8.self).replacingOccurrences(of: "Statement/v1", with: "Statement/v2").utf8) }
         let bundle = Data(#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"publicKey":{"hint":"\#(key.publicKey.hint)"}},"dsseEnvelope":{"payload":"\#(statement.base64EncodedString())","payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"\#(signature.base64EncodedString())"}]}}"#.utf8)
+        try addBundleReferrer(of: image, digest: digest, subjectSize: subjectSize, subjectType: subjectType, bundle: bundle)
+    }
+
+    /// Adds `bundle` (a sigstore bundle v0.3 with a DSSE image signature) as an OCI referrer of `image`, in cosign's
+    /// manifest shape.
+    func addBundleReferrer(of image: Reference, digest: Digest, subjectSize: Int64, subjectType: String, bundle: Data) throws {
         let bundleBlob = try store.putBlob(bundle)
         let config = try store.putBlob(Data("{}".utf8))
         let type = "application/vnd.dev.sigstore.bundle.v0.3+json"
