@@ -345,7 +345,8 @@ struct ServeConformanceTests {
         var arguments = [Peers.script("distribution-conformance.py"), "--registry", server.url.absoluteString]
         if let user = server.user { arguments += ["--username", user.username, "--password", user.password] }
         if let ca = server.caFile { arguments += ["--cacert", ca] }
-        return try await Tool.run("python3", arguments + extra)
+        // About 1,100 requests: seconds on a quiet machine, minutes on a loaded one; the limit only catches a hang.
+        return try await Tool.run("python3", arguments + extra, timeout: .seconds(1800))
     }
 
     @Test(arguments: [false, true])
