@@ -146,7 +146,7 @@ struct ServeTests {
                 for repository in repositories {
                     group.addTask {
                         try await Tool.run("skopeo", ["copy", "-q"] + source.skopeoOptions(.source, user: nil) + server.skopeoOptions(.destination, user: nil)
-                                           + ["docker://\(app.reference)", "docker://\(server.host)/\(repository):1"]).succeeded
+                                           + ["docker://\(app.reference)", "docker://\(server.host)/\(repository):1"], timeout: .seconds(900)).succeeded
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
