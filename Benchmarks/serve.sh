@@ -38,38 +38,37 @@ start_airgap() {
   echo "airgap serve did not start" >&2; return 1
 }
 
-# Runs the load ROUNDS times against port $1 (a warm-up pass first); prints "MiB/s p99_ms errors" medians.
-measure() {
-  python3 "$root/Benchmarks/pull-load.py" "http://127.0.0.1:$1" 1 1 $images > /dev/null
-  local rates=() p99s=() errors=0
-  for round in $(seq "$ROUNDS"); do
-    local out
-    out=$(python3 "$root/Benchmarks/pull-load.py" "http://127.0.0.1:$1" "$CLIENTS" "$PASSES" $images)
-    echo "  round $round: $out" >&2
-    rates+=("$(echo "$out" | jq .mib_per_s)"); p99s+=("$(echo "$out" | jq .manifest_p99_ms)")
-    errors=$((errors + $(echo "$out" | jq .errors)))
-  done
-  echo "$(median "${rates[@]}") $(median "${p99s[@]}") $errors"
+# One load run against port $1: prints "MiB/s p99_ms errors".
+load() {
+  local out
+  out=$(python3 "$root/Benchmarks/pull-load.py" "http://127.0.0.1:$1" "$CLIENTS" "$PASSES" $images)
+  echo "  $2: $out" >&2
+  echo "$(echo "$out" | jq .mib_per_s) $(echo "$out" | jq .manifest_p99_ms) $(echo "$out" | jq .errors)"
 }
 peak_rss_mib() { echo $(( $(awk '/VmHWM/ {print $2}' "/proc/$1/status") / 1024 )); }
 
-echo "==> docker-registry" >&2
-read -r d_rate d_p99 d_err < <(measure "$distribution_port")
-d_rss=$(peak_rss_mib "$distribution_pid")
-
-echo "==> airgap serve --store" >&2
-start_airgap --store "$WORK/serve-store" --read-only
-read -r s_rate s_p99 s_err < <(measure "$airgap_port")
-s_rss=$(peak_rss_mib "$airgap_pid")
-kill "$airgap_pid"; wait "$airgap_pid" 2>/dev/null || true
-
-echo "==> airgap serve --bundle" >&2
 before=$(ls -l --time-style=full-iso "$WORK"/serve.tar* | md5sum)
+start_airgap --store "$WORK/serve-store" --read-only
+store_port=$airgap_port; store_pid=$airgap_pid
 start_airgap --bundle "$WORK/serve.tar"
-read -r b_rate b_p99 b_err < <(measure "$airgap_port")
-b_rss=$(peak_rss_mib "$airgap_pid")
-b_written=$(awk '/^write_bytes/ {print $2}' "/proc/$airgap_pid/io")
-kill "$airgap_pid"; wait "$airgap_pid" 2>/dev/null || true
+bundle_port=$airgap_port; bundle_pid=$airgap_pid
+names=(docker-registry "airgap serve --store" "airgap serve --bundle")
+ports=("$distribution_port" "$store_port" "$bundle_port")
+pids=("$distribution_pid" "$store_pid" "$bundle_pid")
+# A warm-up pass each (page cache, connections), then the rounds interleaved, so a change in the machine's
+# load falls on all three alike.
+for i in 0 1 2; do python3 "$root/Benchmarks/pull-load.py" "http://127.0.0.1:${ports[$i]}" 1 1 $images > /dev/null; done
+declare -A rates p99s errors
+for round in $(seq "$ROUNDS"); do
+  echo "round $round" >&2
+  for i in 0 1 2; do
+    read -r rate p99 err < <(load "${ports[$i]}" "${names[$i]}")
+    rates[$i]+="$rate "; p99s[$i]+="$p99 "; errors[$i]=$(( ${errors[$i]:-0} + err ))
+  done
+done
+rss=(); for i in 0 1 2; do rss+=("$(peak_rss_mib "${pids[$i]}")"); done
+b_written=$(awk '/^write_bytes/ {print $2}' "/proc/$bundle_pid/io")
+kill "$store_pid" "$bundle_pid"; wait "$store_pid" "$bundle_pid" 2>/dev/null || true
 after=$(ls -l --time-style=full-iso "$WORK"/serve.tar* | md5sum)
 
 echo "==> start-up on a ${LARGE_GIB:=4} GiB bundle" >&2
@@ -91,8 +90,8 @@ rm -f "$WORK/large.tar"
 bytes=$(du -sb "$WORK/serve-store/blobs" | cut -f1)
 printf '\n%s clients x %s passes over %s images (%s MiB each pass)\n' "$CLIENTS" "$PASSES" "$(echo $images | wc -w)" $((bytes/1048576))
 printf '%-26s %12s %16s %12s %8s\n' "server" "MiB/s" "manifest p99 ms" "peak RSS" "errors"
-printf '%-26s %12s %16s %8s MiB %8s\n' "docker-registry" "$d_rate" "$d_p99" "$d_rss" "$d_err"
-printf '%-26s %12s %16s %8s MiB %8s\n' "airgap serve --store" "$s_rate" "$s_p99" "$s_rss" "$s_err"
-printf '%-26s %12s %16s %8s MiB %8s\n' "airgap serve --bundle" "$b_rate" "$b_p99" "$b_rss" "$b_err"
+for i in 0 1 2; do
+  printf '%-26s %12s %16s %8s MiB %8s\n' "${names[$i]}" "$(median ${rates[$i]})" "$(median ${p99s[$i]})" "${rss[$i]}" "${errors[$i]}"
+done
 printf 'bundle mode wrote %s bytes to storage; bundle files %s\n' "$b_written" "$([ "$before" = "$after" ] && echo unchanged || echo CHANGED)"
 printf 'start-up on a %s GiB bundle, until /v2/ answers (median): %s ms\n' "$LARGE_GIB" "$large_ms"
