@@ -78,3 +78,15 @@ pushed=$(skopeo inspect --tls-verify=false "docker://127.0.0.1:$port/private/tes
 stored=$(jq -r --arg r "127.0.0.1:$source_port/test/large:1.0" '.manifests[]|select(.annotations["org.opencontainers.image.ref.name"]==$r)|.digest' "$store/index.json")
 [ "$pushed" = "$stored" ] || { echo "private registry serves $pushed, expected $stored" >&2; exit 1; }
 echo "==> skopeo reads private/test/large:1.0 from the private registry with its source digest $pushed" >&2
+
+# No registry inside yet? `airgap serve` serves the bundle itself, read-only and in place.
+serve_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+echo "==> airgap serve --bundle $bundle --listen 127.0.0.1:$serve_port" >&2
+"$bin/airgap" serve --bundle "$bundle" --listen "127.0.0.1:$serve_port" > "$root/out/serve.log" 2>&1 &
+serve_pid=$!
+registry_pids+=("$serve_pid")
+for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$serve_port/v2/" 2>/dev/null && break; sleep 0.1; done
+served=$(skopeo inspect --tls-verify=false "docker://127.0.0.1:$serve_port/test/large:1.0" | jq -r .Digest)
+[ "$served" = "$stored" ] || { echo "airgap serve serves $served, expected $stored" >&2; exit 1; }
+"$bin/airgap" verify --key "$keys/release.pub" --identity digest "127.0.0.1:$serve_port/test/large:1.0" > /dev/null
+echo "==> skopeo and airgap verify read test/large:1.0 from airgap serve (the bundle in place) with digest $served" >&2
