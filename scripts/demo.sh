@@ -5,7 +5,8 @@
 # into a content store and check the result with skopeo; then pack the store into a bundle, verify it
 # offline and push it into a second registry, as the transit zone would. Signatures travel too: a release
 # key signs every image in the store and the bundle itself; transit checks both before pushing and countersigns
-# each image with a site key, which `airgap verify` then accepts against the private registry.
+# each image with a site key, which `airgap verify` then accepts against the private registry. Last,
+# `airgap serve` serves the bundle in place, as a site with no registry yet would, and skopeo reads from it.
 #
 #   scripts/demo.sh [STORE_DIR]        (default: ./out/demo-store)
 #
