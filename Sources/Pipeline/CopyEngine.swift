@@ -93,7 +93,7 @@ public final class CopyEngine: Sendable {
         case .reference(let request):
             let reference = request.reference
             let manifest = try await limiter.run {
-                try await self.source.manifest(reference.manifestReference, in: Repository(reference))
+                try await self.source.manifest(request.pinned?.description ?? reference.manifestReference, in: Repository(reference))
             }
             resolved = ResolvedRoot(entry: LayoutEntry(kind: .image, reference: reference, descriptor: manifest.descriptor), manifest: manifest,
                                     platforms: request.platforms, from: Repository(reference), to: options.destination(reference))
@@ -160,7 +160,9 @@ public final class CopyEngine: Sendable {
             sizes.append(size)
         }
         if let gate = options.gate { try await gate(placements.map(\.entry)) }
-        try await ordered.begin(placements, sizes: sizes, content: content.map(\.node.descriptor))
+        let expected = content.filter { !$0.node.isManifest && ordered.leavesToBase($0.node.descriptor.digest) }.map(\.node.descriptor)
+        content.removeAll { !$0.node.isManifest && ordered.leavesToBase($0.node.descriptor.digest) }
+        try await ordered.begin(placements, sizes: sizes, content: content.map(\.node.descriptor), expected: expected)
         var bytes: Int64 = 0
         for (node, from, to) in content {
             if node.isManifest {

@@ -18,9 +18,14 @@ public struct StorePull: Sendable {
     public var policy: TrustPolicy?
     /// `user:password` sent to chart repositories' own hosts.
     public var chartCredentials: String?
+    /// When set, every image is pulled at its locked digest and every chart at its locked version, and the pull
+    /// fails, recording nothing, where a source no longer matches the lock.
+    public var lock: LockFile?
 
     public init(images: [CopyRequest], charts: [ChartRequest] = [], chartImagePlatforms: [Platform]? = nil,
-                options: CopyOptions = CopyOptions(), policy: TrustPolicy? = nil, chartCredentials: String? = nil) {
+                options: CopyOptions = CopyOptions(), policy: TrustPolicy? = nil, chartCredentials: String? = nil,
+                lock: LockFile? = nil) {
+        self.lock = lock
         self.images = images
         self.charts = charts
         self.chartImagePlatforms = chartImagePlatforms
@@ -39,12 +44,19 @@ public struct StorePull: Sendable {
     }
 
     public func run(into store: ContentStore, with client: RegistryClient, progress: any ProgressReporter = SilentProgress()) async throws -> Report {
-        let charts = try await ChartPuller(store: store, client: client, basicAuth: chartCredentials).pull(self.charts)
-        let requests = images + charts.imageRequests.map { CopyRequest(reference: $0, platforms: chartImagePlatforms) }
+        let lock = self.lock
+        let puller = ChartPuller(store: store, client: client, basicAuth: chartCredentials) { lock?.pin($0) ?? $0 }
+        let charts = try await puller.pull(self.charts)
+        try lock?.check(charts: charts.charts)
+        var requests = images + charts.imageRequests.map { CopyRequest(reference: $0, platforms: chartImagePlatforms) }
+        if let lock { requests = try requests.map { try lock.pin($0) } }
         var options = self.options
-        if let policy {
-            let gate = TrustGate(policy: policy)
+        let checkSignatures = lock != nil && options.signatures
+        let gate = policy.map { TrustGate(policy: $0) }
+        if checkSignatures || gate != nil {
             options.gate = { entries in
+                if checkSignatures { try lock?.check(signatures: entries) }
+                guard let gate else { return }
                 let images = try entries.filter { $0.kind == .image }.map { (reference: try $0.reference(), digest: $0.descriptor.digest) }
                 _ = try await gate.require(images, in: try LayoutSignatureMaterial(store: store, entries: entries))
             }
