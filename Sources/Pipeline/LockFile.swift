@@ -188,6 +188,13 @@ public struct LockFileError: CategorizedError, CustomStringConvertible {
     public let file: String
     public let line: Int?
     public let message: String
+
+    public init(file: String, line: Int?, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
     public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
     public var category: ErrorCategory { .invalidInput }
 }
