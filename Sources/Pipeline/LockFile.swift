@@ -102,7 +102,9 @@ public struct LockFile: Sendable, Equatable {
 
     /// A YAML double-quoted scalar (JSON's string syntax is a subset of it).
     static func quoted(_ text: String) -> String {
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let data = (try? encoder.encode(text)) ?? Data("\"\"".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 
