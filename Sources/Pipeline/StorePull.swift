@@ -11,6 +11,8 @@ import Trust
 public struct StorePull: Sendable {
     public var images: [CopyRequest]
     public var charts: [ChartRequest]
+    /// Files carried as OCI artifacts.
+    public var files: [FileRequest] = []
     /// The platforms of the images a chart names.
     public var chartImagePlatforms: [Platform]?
     /// Jobs, signatures, referrers (the gate is set from `policy`).
@@ -38,9 +40,10 @@ public struct StorePull: Sendable {
     public struct Report: Sendable {
         public var images: CopyReport
         public var charts: ChartPuller.Report
+        public var files: [LayoutEntry]
 
-        /// Everything recorded in the store, charts included.
-        public var entries: [LayoutEntry] { images.entries + charts.entries }
+        /// Everything recorded in the store, charts and files included.
+        public var entries: [LayoutEntry] { images.entries + charts.entries + files }
     }
 
     public func run(into store: ContentStore, with client: RegistryClient, progress: any ProgressReporter = SilentProgress()) async throws -> Report {
@@ -48,6 +51,7 @@ public struct StorePull: Sendable {
         let puller = ChartPuller(store: store, client: client, basicAuth: chartCredentials) { lock?.pin($0) ?? $0 }
         let charts = try await puller.pull(self.charts)
         try lock?.check(charts: charts.charts)
+        let files = try await FilePuller(store: store, client: client).pull(self.files)
         var requests = images + charts.imageRequests.map { CopyRequest(reference: $0, platforms: chartImagePlatforms) }
         if let lock { requests = try requests.map { try lock.pin($0) } }
         var options = self.options
@@ -63,7 +67,7 @@ public struct StorePull: Sendable {
         }
         let engine = CopyEngine(source: RegistryEndpoint(client: client), sink: StoreEndpoint(store: store), options: options, progress: progress)
         let copied = try await engine.copy(requests.map(CopyRoot.reference))
-        try store.record(charts.entries)
-        return Report(images: copied, charts: charts)
+        try store.record(charts.entries + files)
+        return Report(images: copied, charts: charts, files: files)
     }
 }
