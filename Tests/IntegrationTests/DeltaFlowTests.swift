@@ -92,6 +92,15 @@ struct DeltaFlowTests {
         #expect(pair.succeeded, "\(pair.errorOutput)")
         #expect(pair.output.contains("checked in \(f.week1)"))
 
+        // Loaded into a store: refused where the base's blobs are missing, accepted over week 1's store.
+        let emptyStore = f.scratch.file("empty-store")
+        let refused = try await AirlockTool.run("transit", ["load", f.delta, "--store", emptyStore])
+        #expect(refused.status == 1)
+        #expect(refused.errorOutput.contains("lacks 3 of the blobs it leaves to its base"), "\(refused.errorOutput)")
+        let loaded = try await AirlockTool.run("transit", ["load", f.delta, "--store", f.store])
+        #expect(loaded.succeeded, "\(loaded.errorOutput)")
+        #expect(try await AirlockTool.corruptBlobs(in: f.store).isEmpty)
+
         let wrong = try await AirlockTool.run("transit", ["verify", f.delta, "--base", f.week2])
         #expect(wrong.status == 1)
         #expect(wrong.errorOutput.contains("is not this delta's base"), "\(wrong.errorOutput)")
