@@ -128,3 +128,47 @@ struct LockFlowTests {
         #expect(!FileManager.default.fileExists(atPath: bundle))
     }
 }
+
+/// Charts in a lock: the version a constraint resolved to is what `bundle --lock` asks for, and a chart whose
+/// manifest differs from the lock is refused.
+@Suite struct ChartLockTests {
+    @Test func chartsLockToAVersionAndADigest() async throws {
+        let directory = try TemporaryDirectory(prefix: "airlock-chart-lock")
+        let repo = directory.file("repo")
+        try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
+        let fixtures = Fixtures.charts + "/nginx-stable/"
+        for file in ["nginx-ingress-2.6.3.tgz", "nginx-ingress-2.6.4.tgz"] {
+            try FileManager.default.copyItem(atPath: fixtures + file, toPath: repo + "/" + file)
+        }
+        try FileManager.default.copyItem(atPath: fixtures + "index.relative.yaml", toPath: repo + "/index.yaml")
+        let http = try await StaticHTTPServer(directory: repo)
+        defer { http.stop() }
+        let manifest = directory.file("site.yaml")
+        try "version: 1\ncharts:\n  - repository: \(http.url)\n    name: nginx-ingress\n    version: \"~2.6.0\"\n"
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        let lock = directory.file("airlock.lock")
+        let written = try await AirlockTool.run("connected", ["lock", "-f", manifest, "-o", lock])
+        #expect(written.succeeded, "\(written.errorOutput)")
+        let text = try String(contentsOfFile: lock, encoding: .utf8)
+        #expect(text.contains("  - source: \"\(http.url) nginx-ingress@~2.6.0\"\n    ref: charts/nginx-ingress:2.6.4\n    version: \"2.6.4\"\n    digest: sha256:"))
+
+        // A lock that says 2.6.3 makes the check report the move, and the bundle ask for 2.6.3, whose manifest
+        // is not the locked one: refused, nothing written.
+        let older = text.replacingOccurrences(of: "version: \"2.6.4\"", with: "version: \"2.6.3\"")
+        try older.write(toFile: lock, atomically: true, encoding: .utf8)
+        let check = try await AirlockTool.run("connected", ["lock", "--check", "-f", manifest, "-o", lock])
+        #expect(check.status == 2)
+        #expect(check.output.contains("nginx-ingress@~2.6.0: moved from 2.6.3 "), "\(check.output)")
+        let bundle = directory.file("charts.tar")
+        let made = try await AirlockTool.run("connected", ["bundle", "-q", "-f", manifest, "--lock", lock, "-o", bundle])
+        #expect(made.status == 1)
+        #expect(made.errorOutput.contains("charts/nginx-ingress:2.6.3"), "\(made.errorOutput)")
+        #expect(!FileManager.default.fileExists(atPath: bundle))
+
+        // The lock as written bundles 2.6.4.
+        try text.write(toFile: lock, atomically: true, encoding: .utf8)
+        try await AirlockTool.run("connected", ["bundle", "-q", "-f", manifest, "--lock", lock, "-o", bundle]).check()
+        let index = try await Tool.run("tar", ["-xOf", bundle, "index.json"]).check().output
+        #expect(index.contains("charts/nginx-ingress:2.6.4"))
+    }
+}
