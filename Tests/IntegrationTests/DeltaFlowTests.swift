@@ -15,7 +15,7 @@ struct DeltaFlowTests {
     struct Fixture {
         let source: RegistryServer
         let scratch: TemporaryDirectory
-        let week1: String, week2: String, delta: String, store: String
+        let week1: String, week2: String, delta: String, store: String, lock: String
         let app1: PushedImage, app2: PushedImage, tool: PushedImage
         let references: [String]
 
@@ -32,6 +32,8 @@ struct DeltaFlowTests {
             week1 = scratch.file("week1.tar")
             store = scratch.file("week1-store")
             try await AirlockTool.run("connected", ["bundle", "-q", "-o", week1, "--store", store] + references).check()
+            lock = scratch.file("week1.lock")
+            try await AirlockTool.run("connected", ["lock", "-q", "-o", lock] + references).check()
 
             // Week 2: the app's top layer changes; its base layer and the tool stay.
             try await images.build("app-week2", layerSizes: [200_000], base: "base")
@@ -78,6 +80,9 @@ struct DeltaFlowTests {
         let fromStore = f.scratch.file("from-store.tar")
         try await AirlockTool.run("connected", ["bundle", "-q", "-o", fromStore, "--since-store", f.store] + f.references).check()
         #expect(try await blobs(fromStore) == delta)
+        let fromLock = f.scratch.file("from-lock.tar")
+        try await AirlockTool.run("connected", ["bundle", "-q", "-o", fromLock, "--since", f.lock] + f.references).check()
+        #expect(try await blobs(fromLock) == delta)
     }
 
     @Test func verifyListsWhatTheDeltaExpectsAndChecksThePair() async throws {
