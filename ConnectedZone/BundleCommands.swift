@@ -49,12 +49,11 @@ struct BundleSummary: Encodable {
 }
 
 /// Writes the bundle and reports it.
-func finishBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: String?, lockText: String? = nil,
-                  options: BundleOutputOptions, registry: RegistryOptions, output: OutputOptions, started: Date) async throws {
+func finishBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: String?, lockText: String? = nil, base: DeltaBase?,
+                  options: BundleOutputOptions, output: OutputOptions, started: Date) async throws {
     let key = try options.signKey.map(loadSigningKey)
     var signIndex: (@Sendable (Data) throws -> Data)?
     if let key { signIndex = { try BundleSignature.sign($0, with: key) } }
-    let base = try await options.base(registry: registry)
     let written = try await writeBundle(store: store, entries: entries, manifestText: manifestText, lockText: lockText, base: base, tool: "airlock \(AirlockVersion.current)",
                                         signIndex: signIndex, to: options.output, layout: try options.layout())
     let seconds = Date().timeIntervalSince(started)
@@ -101,13 +100,14 @@ struct MakeBundle: AsyncParsableCommand {
                 return String(decoding: data, as: UTF8.self)
             }
             let locked = try lockText.map { try LockFile(yaml: $0, file: lock ?? "") }
+            let base = try await bundle.base(registry: registry)   // a bad --since fails before anything is pulled
             let store = try ContentStore(at: self.store ?? temporary ?? "")
             let pulled = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json, lock: locked)
             let (report, charts) = (pulled.images, pulled.charts)
             if !output.quiet && !output.json { printCharts(charts); printItems(report) }
             let manifestText = try what.manifest.map { try String(contentsOfFile: $0, encoding: .utf8) }
-            try await finishBundle(store: store, entries: pulled.entries, manifestText: manifestText, lockText: lockText,
-                             options: bundle, registry: registry, output: output, started: started)
+            try await finishBundle(store: store, entries: pulled.entries, manifestText: manifestText, lockText: lockText, base: base,
+                             options: bundle, output: output, started: started)
         }
     }
 }
@@ -126,7 +126,8 @@ struct Pack: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors("connected") {
             let store = try ContentStore(at: self.store, create: false)
-            try await finishBundle(store: store, entries: nil, manifestText: nil, options: bundle, registry: registry, output: output, started: Date())
+            let base = try await bundle.base(registry: registry)
+            try await finishBundle(store: store, entries: nil, manifestText: nil, base: base, options: bundle, output: output, started: Date())
         }
     }
 }
