@@ -104,7 +104,7 @@ struct MakeBundle: AsyncParsableCommand {
             let store = try ContentStore(at: self.store ?? temporary ?? "")
             let pulled = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json, lock: locked)
             let (report, charts) = (pulled.images, pulled.charts)
-            if !output.quiet && !output.json { printCharts(charts); printItems(report) }
+            if !output.quiet && !output.json { printCharts(charts); printFiles(pulled.files); printItems(report) }
             let manifestText = try what.manifest.map { try String(contentsOfFile: $0, encoding: .utf8) }
             try await finishBundle(store: store, entries: pulled.entries, manifestText: manifestText, lockText: lockText, base: base,
                              options: bundle, output: output, started: started)
