@@ -17,8 +17,25 @@ struct BundleOutputOptions: ParsableArguments {
     @Option(name: .customLong("sign-key"), help: ArgumentHelp("Sign the bundle's index.json with this cosign key (index.json.sig, cosign sign-blob form).", valueName: "file"))
     var signKey: String?
 
+    @Option(help: ArgumentHelp("Write a delta bundle: leave out every blob this earlier bundle (NAME.tar), its record (.json) or its lock file (.lock) carried.", valueName: "file"))
+    var since: String?
+
+    @Option(name: .customLong("since-store"), help: ArgumentHelp("Write a delta bundle: leave out every blob this content store holds.", valueName: "dir"))
+    var sinceStore: String?
+
+    func validate() throws {
+        if since != nil && sinceStore != nil { throw ValidationError("give --since or --since-store, not both") }
+    }
+
     func layout() throws -> BundleLayout {
         try split.map { try BundleLayout(splitArgument: $0) } ?? .single
+    }
+
+    /// The base of a delta bundle, when one was asked for.
+    func base(registry: RegistryOptions) async throws -> DeltaBase? {
+        if let sinceStore { return try DeltaBase.store(sinceStore) }
+        guard let since else { return nil }
+        return try await DeltaBase.since(since, client: try registry.makeClient())
     }
 }
 
@@ -32,12 +49,12 @@ struct BundleSummary: Encodable {
 }
 
 /// Writes the bundle and reports it.
-func finishBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: String?, options: BundleOutputOptions,
-                  output: OutputOptions, started: Date) async throws {
+func finishBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: String?, lockText: String? = nil, base: DeltaBase?,
+                  options: BundleOutputOptions, output: OutputOptions, started: Date) async throws {
     let key = try options.signKey.map(loadSigningKey)
     var signIndex: (@Sendable (Data) throws -> Data)?
     if let key { signIndex = { try BundleSignature.sign($0, with: key) } }
-    let written = try await writeBundle(store: store, entries: entries, manifestText: manifestText, tool: "airlock \(AirlockVersion.current)",
+    let written = try await writeBundle(store: store, entries: entries, manifestText: manifestText, lockText: lockText, base: base, tool: "airlock \(AirlockVersion.current)",
                                         signIndex: signIndex, to: options.output, layout: try options.layout())
     let seconds = Date().timeIntervalSince(started)
     if output.json {
@@ -47,7 +64,8 @@ func finishBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: St
         let volumes = written.files.count > 1 ? " in \(written.files.count - 1) volumes" : ""
         let size = ProgressView.format(bytes: written.bytes)
         let time = String(format: "%.1f s", seconds)
-        print("wrote \(options.output): \(written.record.artifacts.count) artifacts, \(written.record.blobCount) blobs, \(size)\(volumes), \(time)")
+        let delta = written.record.base.map { " (a delta: \($0.blobs.count) blobs left to the base)" } ?? ""
+        print("wrote \(options.output): \(written.record.artifacts.count) artifacts, \(written.record.blobCount) blobs, \(size)\(volumes), \(time)\(delta)")
     }
 }
 
@@ -64,6 +82,9 @@ struct MakeBundle: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Content store to pull into and keep (default: a temporary one beside the bundle).", valueName: "dir"))
     var store: String?
 
+    @Option(help: ArgumentHelp("Pull exactly the digests of this lock file (from `connected lock`) and record it in the bundle.", valueName: "file"))
+    var lock: String?
+
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var output: OutputOptions
 
@@ -74,12 +95,18 @@ struct MakeBundle: AsyncParsableCommand {
             let name = (bundle.output as NSString).lastPathComponent
             let temporary: String? = store == nil ? "\(directory)/.\(name).store-\(getpid())" : nil
             defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+            let lockText = try lock.map { path in
+                guard let data = FileManager.default.contents(atPath: path) else { throw LockFileError(file: path, line: nil, message: "cannot be read") }
+                return String(decoding: data, as: UTF8.self)
+            }
+            let locked = try lockText.map { try LockFile(yaml: $0, file: lock ?? "") }
+            let base = try await bundle.base(registry: registry)   // a bad --since fails before anything is pulled
             let store = try ContentStore(at: self.store ?? temporary ?? "")
-            let pulled = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)
+            let pulled = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json, lock: locked)
             let (report, charts) = (pulled.images, pulled.charts)
-            if !output.quiet && !output.json { printCharts(charts); printItems(report) }
+            if !output.quiet && !output.json { printCharts(charts); printFiles(pulled.files); printItems(report) }
             let manifestText = try what.manifest.map { try String(contentsOfFile: $0, encoding: .utf8) }
-            try await finishBundle(store: store, entries: pulled.entries, manifestText: manifestText,
+            try await finishBundle(store: store, entries: pulled.entries, manifestText: manifestText, lockText: lockText, base: base,
                              options: bundle, output: output, started: started)
         }
     }
@@ -93,12 +120,14 @@ struct Pack: AsyncParsableCommand {
     var store: String
 
     @OptionGroup var bundle: BundleOutputOptions
+    @OptionGroup var registry: RegistryOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await runReportingErrors("connected") {
             let store = try ContentStore(at: self.store, create: false)
-            try await finishBundle(store: store, entries: nil, manifestText: nil, options: bundle, output: output, started: Date())
+            let base = try await bundle.base(registry: registry)
+            try await finishBundle(store: store, entries: nil, manifestText: nil, base: base, options: bundle, output: output, started: Date())
         }
     }
 }

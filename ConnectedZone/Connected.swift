@@ -9,6 +9,6 @@ struct Connected: AsyncParsableCommand {
         abstract: "Pull images with their signatures and attestations for carrying across an air gap.",
         discussion: "Runs in the connected zone. See the README for the bundle manifest format and exit codes.",
         version: AirlockVersion.current,
-        subcommands: [Pull.self, MakeBundle.self, Pack.self, Sign.self, GenerateKeyPair.self, ChartImagesCommand.self]
+        subcommands: [Pull.self, LockCommand.self, MakeBundle.self, Pack.self, Sign.self, GenerateKeyPair.self, ChartImagesCommand.self]
     )
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bundle
 import Foundation
+import OCI
 import Pipeline
 import ZoneSupport
 
@@ -35,6 +36,7 @@ struct Pull: AsyncParsableCommand {
                 try printJSON(PullSummary(store: store.root, seconds: seconds, report: report, charts: charts.charts))
             } else if !output.quiet {
                 printCharts(charts)
+                printFiles(pulled.files)
                 printItems(report)
                 print("pulled \(report.items.count) images into \(store.root): \(report.blobsFetched) blobs fetched "
                       + "(\(ProgressView.format(bytes: report.bytesFetched))), \(report.blobsSkipped) already present, "
@@ -50,6 +52,11 @@ func printItems(_ report: CopyReport) {
         print("\(item.reference) \(item.digest) \(ProgressView.format(bytes: item.bytes))"
               + (item.attached.isEmpty ? "" : " +\(item.attached.count) attached"))
     }
+}
+
+/// One line per file carried: its reference, digest and where it came from.
+func printFiles(_ entries: [LayoutEntry]) {
+    for entry in entries { print("\(entry.label) \(entry.descriptor.digest) from \(entry.origin ?? "?")") }
 }
 
 /// One line per pulled chart: reference, digest, where it came from, images and dependencies left out.

@@ -42,17 +42,26 @@ struct PullOptions: ParsableArguments {
         }
     }
 
-    /// Pulls the arguments and the manifest's images and charts into `store` (`--platform` replaces the
-    /// manifest's default platforms, not an image's own), showing progress unless `quiet`.
-    func pull(into store: ContentStore, registry: RegistryOptions, quiet: Bool) async throws -> StorePull.Report {
+    /// What the arguments and the manifest ask for: images (`--platform` replaces the manifest's default
+    /// platforms, not an image's own), charts, and the platforms of the images charts name.
+    func requests() throws -> (images: [CopyRequest], charts: [ChartRequest], chartImagePlatforms: [Platform]?, files: [FileRequest]) {
         let platforms = try platform.map { list in try list.split(separator: ",").map { try Platform(parsing: String($0).trimmingCharacters(in: .whitespaces)) } }
         let parsed = try manifest.map { try BundleManifest(contentsOf: $0) }
         let defaultPlatforms = platforms ?? parsed?.platforms
         let images = (parsed?.images ?? []).map { CopyRequest(reference: $0.reference, platforms: $0.platforms ?? defaultPlatforms) }
             + (try references.map { CopyRequest(reference: try Reference(parsing: $0), platforms: platforms) })
-        let pull = StorePull(images: images, charts: parsed?.charts.map(\.request) ?? [], chartImagePlatforms: defaultPlatforms,
+        return (images, parsed?.charts.map(\.request) ?? [], defaultPlatforms, parsed?.files.map(\.request) ?? [])
+    }
+
+    /// Pulls the arguments and the manifest's images and charts into `store`, at the digests of `lock` when
+    /// given, showing progress unless `quiet`.
+    func pull(into store: ContentStore, registry: RegistryOptions, quiet: Bool, lock: LockFile? = nil) async throws -> StorePull.Report {
+        let asked = try requests()
+        var pull = StorePull(images: asked.images, charts: asked.charts, chartImagePlatforms: asked.chartImagePlatforms,
                              options: CopyOptions(jobs: jobs, signatures: !noSignatures, referrers: !noReferrers, verbatimIndex: verbatimIndex),
-                             policy: try trust.trustPolicy(), chartCredentials: registry.creds, trustedRoot: try trust.carriedTrustedRoot())
+                             policy: try trust.trustPolicy(), chartCredentials: registry.creds, lock: lock,
+                             trustedRoot: try trust.carriedTrustedRoot())
+        pull.files = asked.files
         let view = ProgressView(quiet: quiet)
         defer { view.finish() }
         return try await pull.run(into: store, with: try registry.makeClient(), progress: view)

@@ -15,6 +15,9 @@ struct Verify: AsyncParsableCommand {
     @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one).")
     var bundle: String
 
+    @Option(help: ArgumentHelp("For a delta bundle: the bundle it builds on, in which every blob the delta expects is checked.", valueName: "file"))
+    var base: String?
+
     @Option(help: ArgumentHelp("Threads hashing blobs (default: one per core).", valueName: "n"))
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -25,7 +28,7 @@ struct Verify: AsyncParsableCommand {
         try await runReportingErrors("transit") {
             let started = Date()
             let file = try BundleFile(path: bundle)
-            var report = await file.verified(threads: threads)
+            var report = await file.verified(threads: threads, base: try base.map { try BundleFile(path: $0) })
             let signatures = trust.requested ? try await trust.makeCheck().check(file) : nil
             report.seconds = Date().timeIntervalSince(started)   // opening and indexing the bundle included
             if output.json {
@@ -37,6 +40,13 @@ struct Verify: AsyncParsableCommand {
                     for verdict in signatures.images where verdict.trusted {
                         print("\(verdict.reference)@\(verdict.digest): \(verdict.signedSummary)")
                     }
+                }
+                if let base = report.base, !output.quiet {
+                    let bytes = base.blobs.reduce(Int64(0)) { $0 + $1.size }
+                    print("delta bundle: expects \(base.blobs.count) blobs (\(ProgressView.format(bytes: bytes))) from its base"
+                          + (base.digest.map { " (record \($0))" } ?? " (a content store)")
+                          + (report.baseChecked ? ", checked in \(self.base ?? "")" : ", not checked here (--base BUNDLE checks them)"))
+                    for blob in base.blobs { print("  expects \(blob.digest) \(ProgressView.format(bytes: blob.size))") }
                 }
                 if !output.quiet {
                     let rate = Double(report.bytes) / max(report.seconds, 0.001) / 1_048_576

@@ -36,20 +36,49 @@ public struct BundleRecord: Codable, Sendable, Equatable {
         }
     }
 
+    /// What a delta bundle builds on: the base's digest and every blob this bundle needs but leaves to it.
+    public struct Base: Codable, Sendable, Equatable {
+        /// SHA-256 of the base bundle's record (the same whether the base was given as the bundle or as its
+        /// record), or of the lock file; nil for a content store.
+        public var digest: Digest?
+        /// The blobs left out because the base carried them, sorted by digest.
+        public var blobs: [Blob]
+
+        public struct Blob: Codable, Sendable, Equatable {
+            public var digest: Digest
+            public var size: Int64
+            public init(digest: Digest, size: Int64) {
+                self.digest = digest
+                self.size = size
+            }
+        }
+
+        public init(digest: Digest?, blobs: [Blob]) {
+            self.digest = digest
+            self.blobs = blobs.sorted { $0.digest < $1.digest }
+        }
+    }
+
     public var format: String
     /// The Airlock version that wrote the bundle.
     public var tool: String
     /// The bundle manifest (YAML) the bundle was made from, verbatim, when there was one.
     public var manifest: String?
+    /// The lock file the bundle was made with (`connected bundle --lock`), verbatim.
+    public var lock: String?
     public var artifacts: [Artifact]
     /// Distinct blobs (manifests included) and their total size.
     public var blobCount: Int
     public var blobBytes: Int64
+    /// Set for a delta bundle (`connected bundle --since`): what it expects the target to have already.
+    public var base: Base?
 
-    public init(tool: String, manifest: String?, artifacts: [Artifact], blobCount: Int, blobBytes: Int64) {
+    public init(tool: String, manifest: String?, lock: String? = nil, artifacts: [Artifact], blobCount: Int, blobBytes: Int64, base: Base? = nil) {
+        self.base = base
         self.format = Self.currentFormat
         self.tool = tool
         self.manifest = manifest
+        self.lock = lock
         self.artifacts = artifacts
         self.blobCount = blobCount
         self.blobBytes = blobBytes

@@ -26,6 +26,10 @@ public struct BundleVerifier: Sendable {
         public var bytes: Int64
         public var seconds: Double
         public var failures: [String]
+        /// For a delta bundle: the base's digest and the blobs it expects the base (or the target) to have.
+        public var base: BundleRecord.Base?
+        /// Whether those blobs were checked in a base bundle (`transit verify --base`).
+        public var baseChecked: Bool
         public var verified: Bool { failures.isEmpty }
     }
 
@@ -33,11 +37,14 @@ public struct BundleVerifier: Sendable {
     public let threads: Int
     /// Whether blob contents are hashed; `transit push` checks structure first and hashes blobs as it sends them.
     public let hashBlobs: Bool
+    /// The bundle a delta bundle builds on, when given: the blobs the delta expects are checked in it.
+    public let base: BundleFile?
 
-    public init(bundle: BundleFile, threads: Int = ProcessInfo.processInfo.activeProcessorCount, hashBlobs: Bool = true) {
+    public init(bundle: BundleFile, threads: Int = ProcessInfo.processInfo.activeProcessorCount, hashBlobs: Bool = true, base: BundleFile? = nil) {
         self.bundle = bundle
         self.threads = max(1, threads)
         self.hashBlobs = hashBlobs
+        self.base = base
     }
 
     /// Verifies the bundle; `walk` says what its artifacts need (the copy engine's walk, run while helper
@@ -52,27 +59,41 @@ public struct BundleVerifier: Sendable {
         // Hashing is most of the work, and bounded by the largest blob: helper threads start on the largest blobs
         // now; this thread checks the structure, then joins them, so no more threads run than there are cores.
         let candidates = bundle.entries.entries.filter { $0.name.hasPrefix("blobs/sha256/") && !$0.isDirectory }
-        let hashing = BlobHashQueue(bundle: bundle, entries: hashBlobs ? candidates : [])
+        // A delta's record is read first: the blobs it expects are hashed in the base, when there is one.
+        var record: BundleRecord?
+        do { record = try bundle.record() } catch { failures.append("\(error)") }
+        var fromBase: [(BundleFile, TarIndex.Entry)] = []
+        if let base, let expected = record?.base {
+            failures += Self.checkBase(base, expected: expected)
+            fromBase = expected.blobs.compactMap { blob in base.entries[BundleFile.blobName(blob.digest)].map { (base, $0) } }
+        }
+        let hashing = BlobHashQueue(primary: bundle.path, hashBlobs ? candidates.map { (bundle, $0) } + fromBase : [])
         let helpers = startThreads(threads - 1) { hashing.drain() }
 
         let fixed = ["oci-layout", "index.json", BundleFile.indexSignatureName, BundleRecord.fileName, "manifest.json", "blobs", "blobs/sha256"]
         var index = ImageIndex(manifests: [])
-        var record: BundleRecord?
         do {
             let layout = try JSONSerialization.jsonObject(with: try bundle.contents(of: "oci-layout")) as? [String: Any]
             if layout?["imageLayoutVersion"] as? String != "1.0.0" { fail("oci-layout", "imageLayoutVersion is not 1.0.0") }
         } catch { fail("oci-layout", "\(error)") }
         do { index = try bundle.layoutIndex() } catch { failures.append("\(error)") }
-        do { record = try bundle.record() } catch { failures.append("\(error)") }
 
         // Everything the artifacts need, as the one graph walk found it (manifests checked as they were read).
         let content = await walk()
         failures += content.failures
         var needed = content.manifests
+        let expected = Dictionary(record?.base?.blobs.map { ($0.digest, $0.size) } ?? [], uniquingKeysWith: { first, _ in first })
         for (digest, size) in content.blobs.sorted(by: { $0.key < $1.key }) {
             needed[digest] = size
             let name = BundleFile.blobName(digest)
-            guard let entry = bundle.entries[name] else { fail(name, "missing from the bundle"); continue }
+            guard let entry = bundle.entries[name] else {
+                if let listed = expected[digest] {
+                    if listed != size { fail(name, "expected from the base as \(listed) bytes, its descriptor says \(size)") }
+                } else {
+                    fail(name, "missing from the bundle")
+                }
+                continue
+            }
             if entry.size != size { fail(name, "is \(entry.size) bytes, its descriptor says \(size)") }
         }
 
@@ -95,7 +116,25 @@ public struct BundleVerifier: Sendable {
         }
         return Report(bundle: bundle.path, volumes: bundle.parts?.parts.count ?? 1, artifacts: index.manifests.count,
                       blobs: blobEntries.count, bytes: blobEntries.reduce(0) { $0 + $1.size },
-                      seconds: Date().timeIntervalSince(started), failures: failures)
+                      seconds: Date().timeIntervalSince(started), failures: failures, base: record?.base, baseChecked: base != nil && record?.base != nil)
+    }
+
+    /// The base bundle must be the one the delta was made from (when it names one) and hold every expected
+    /// blob at its size; the blobs' hashes are checked with the delta's own.
+    static func checkBase(_ base: BundleFile, expected: BundleRecord.Base) -> [String] {
+        var problems: [String] = []
+        if let digest = expected.digest {
+            do {
+                let actual = Digest.sha256(of: try base.contents(of: BundleRecord.fileName))
+                if actual != digest { problems.append("\(base.path): is not this delta's base (its record is \(actual), the delta expects \(digest))") }
+            } catch { problems.append("\(error)") }
+        }
+        for blob in expected.blobs {
+            let name = BundleFile.blobName(blob.digest)
+            guard let entry = base.entries[name] else { problems.append("\(base.path): \(name): expected by the delta, missing from the base"); continue }
+            if entry.size != blob.size { problems.append("\(base.path): \(name): is \(entry.size) bytes, the delta expects \(blob.size)") }
+        }
+        return problems
     }
 
     /// Each volume's size and SHA-256 against the metadata.
@@ -153,13 +192,15 @@ func runOnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
 
 /// Blob entries waiting to be hashed, largest first, taken by whichever thread is free; collects the mismatches.
 final class BlobHashQueue: Sendable {
-    let bundle: BundleFile
-    private let pending: Mutex<[TarIndex.Entry]>
+    private let pending: Mutex<[(BundleFile, TarIndex.Entry)]>
     private let found = Mutex<[String]>([])
+    /// The bundle being verified; failures in another one (a delta's base) are prefixed with its path.
+    let primary: String
 
-    init(bundle: BundleFile, entries: [TarIndex.Entry]) {
-        self.bundle = bundle
-        pending = Mutex(entries.sorted { $0.size > $1.size })
+    /// `entries` are blob entries of `blobs/sha256/`, each with the bundle it is in.
+    init(primary: String, _ entries: [(BundleFile, TarIndex.Entry)]) {
+        self.primary = primary
+        pending = Mutex(entries.sorted { $0.1.size > $1.1.size })
     }
 
     /// Every failure so far, sorted.
@@ -167,14 +208,15 @@ final class BlobHashQueue: Sendable {
 
     /// Hashes entries until none is left: each one's SHA-256 against its name.
     func drain() {
-        while let entry = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+        while let (bundle, entry) = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
             do {
                 let named = try Digest(parsing: "sha256:" + entry.name.dropFirst("blobs/sha256/".count))
                 var verifier = DigestVerifier("\(entry.name): content", digest: named, size: entry.size)
                 try bundle.entries.read(entry, from: bundle.source) { verifier.update($0) }
                 try verifier.finish()
             } catch {
-                found.withLock { $0.append("\(entry.name): \(error)") }
+                let place = bundle.path == primary ? "" : "\(bundle.path): "
+                found.withLock { $0.append(place + "\(entry.name): \(error)") }
             }
         }
     }

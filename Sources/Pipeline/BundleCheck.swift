@@ -4,9 +4,11 @@ import OCI
 
 extension BundleFile {
     /// Verifies the bundle offline (`transit verify`): volumes, the tar, every artifact's graph walked by the copy
-    /// engine from the bundle in place, and, with `hashBlobs`, every blob's SHA-256 on `threads` threads.
-    public func verified(threads: Int = ProcessInfo.processInfo.activeProcessorCount, hashBlobs: Bool = true) async -> BundleVerifier.Report {
-        await BundleVerifier(bundle: self, threads: threads, hashBlobs: hashBlobs).verify { await self.content() }
+    /// engine from the bundle in place, and, with `hashBlobs`, every blob's SHA-256 on `threads` threads. A delta
+    /// bundle's expected blobs are checked in `base` when it is given.
+    public func verified(threads: Int = ProcessInfo.processInfo.activeProcessorCount, hashBlobs: Bool = true,
+                         base: BundleFile? = nil) async -> BundleVerifier.Report {
+        await BundleVerifier(bundle: self, threads: threads, hashBlobs: hashBlobs, base: base).verify { await self.content() }
     }
 
     /// Checks the bundle's structure (not its blobs' hashes, which are checked as they stream) before it is

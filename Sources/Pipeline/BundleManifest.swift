@@ -18,6 +18,11 @@ import Yams
 ///     name: nginx-ingress
 ///     version: "^2.6"                              # a version or constraint; omitted = newest release
 ///     images: true                                 # also pull the images the chart names
+/// files:
+///   - url: https://example.com/tool-1.2.tar.gz
+///     sha256: 3b1f…                                # required with url
+///   - path: ./site/ca.pem                         # relative to the manifest
+///     name: site-ca.pem                            # optional; default: the URL's or path's last component
 /// ```
 public struct BundleManifest: Sendable {
     /// One image entry and the line it is on.
@@ -34,6 +39,13 @@ public struct BundleManifest: Sendable {
     public var platforms: [Platform]?
     public var images: [Image]
     public var charts: [Chart]
+    public var files: [File]
+
+    /// One file entry and the line it is on.
+    public struct File: Sendable {
+        public var request: FileRequest
+        public var line: Int
+    }
 
     /// One chart entry and the line it is on.
     public struct Chart: Sendable {
@@ -66,6 +78,7 @@ public struct BundleManifest: Sendable {
         var platforms: [Platform]?
         var images: [Image] = []
         var charts: [Chart] = []
+        var files: [File] = []
         for (keyNode, value) in top {
             let key = try reader.string(keyNode, field: "(key)")
             switch key {
@@ -86,8 +99,13 @@ public struct BundleManifest: Sendable {
                 for (position, entry) in list.enumerated() {
                     charts.append(try reader.chart(entry, field: "charts[\(position)]"))
                 }
+            case "files":
+                guard case .sequence(let list) = value else { throw reader.error(value, key, "expected a list of files") }
+                for (position, entry) in list.enumerated() {
+                    files.append(try reader.file(entry, field: "files[\(position)]"))
+                }
             default:
-                throw reader.error(keyNode, key, "unknown field (expected version, name, platforms, images, charts)")
+                throw reader.error(keyNode, key, "unknown field (expected version, name, platforms, images, charts, files)")
             }
         }
         guard let version else { throw BundleManifestError(file: file, line: root.mark?.line, field: "version", message: "missing; add 'version: 1'") }
@@ -113,6 +131,14 @@ public struct BundleManifest: Sendable {
         self.platforms = platforms
         self.images = images
         self.charts = charts
+        self.files = files
+        seen = [:]
+        for entry in files {
+            if let first = seen[entry.request.name] {
+                throw BundleManifestError(file: file, line: entry.line, field: "files", message: "two files are named '\(entry.request.name)' (first on line \(first)); give one a 'name:'")
+            }
+            seen[entry.request.name] = entry.line
+        }
     }
 
     /// The copies this manifest asks for, each with its own platforms or the manifest's default.
@@ -175,6 +201,43 @@ public struct BundleManifest: Sendable {
                 return Chart(request: try ChartRequest(repository: repository, name: name, version: version, images: images, dependencies: dependencies),
                              line: node.mark?.line ?? 0)
             } catch { throw self.error(node, "\(field).repository", error.description) }
+        }
+
+        func file(_ node: Node, field: String) throws(BundleManifestError) -> File {
+            guard case .mapping(let map) = node else { throw error(node, field, "expected a mapping with url and sha256, or path") }
+            var url: String?, path: String?, sha256: Digest?, name: String?
+            for (keyNode, value) in map {
+                let key = try string(keyNode, field: field)
+                switch key {
+                case "url": url = try string(value, field: "\(field).url")
+                case "path": path = try string(value, field: "\(field).path")
+                case "name": name = try string(value, field: "\(field).name")
+                case "sha256":
+                    let text = try string(value, field: "\(field).sha256")
+                    do { sha256 = try Digest(parsing: text.hasPrefix("sha256:") ? text : "sha256:" + text) } catch {
+                        throw self.error(value, "\(field).sha256", "expected 64 lower-case hex digits (\(error))")
+                    }
+                default: throw error(keyNode, "\(field).\(key)", "unknown field (expected url, sha256, path, name)")
+                }
+            }
+            let origin: FileRequest.Origin
+            switch (url, path) {
+            case (let url?, nil):
+                guard url.hasPrefix("https://") || url.hasPrefix("http://") else { throw error(node, "\(field).url", "expected an http(s):// URL") }
+                guard sha256 != nil else { throw error(node, "\(field).sha256", "missing: a file from a URL needs its SHA-256") }
+                origin = .url(url)
+            case (nil, let path?):
+                let directory = (self.file as NSString).deletingLastPathComponent
+                origin = .path(path.hasPrefix("/") || directory.isEmpty ? path : directory + "/" + path)
+            default:
+                throw error(node, field, "expected either url (with sha256) or path")
+            }
+            let last = (url ?? path ?? "").split(separator: "?").first.map { String($0.split(separator: "/").last ?? "") } ?? ""
+            let fileName = name ?? last
+            guard FileRequest.isSafeName(fileName) else {
+                throw error(node, "\(field).name", "'\(fileName)' is not a file name (no '/', not '.' or '..'); give 'name:'")
+            }
+            return File(request: FileRequest(origin: origin, sha256: sha256, name: fileName), line: node.mark?.line ?? 0)
         }
 
         func image(_ node: Node, field: String) throws(BundleManifestError) -> Image {

@@ -4,7 +4,8 @@ import OCI
 import Registry
 
 /// `transit push`: a bundle into a registry, as copy(bundle → registry). The bundle's structure is checked
-/// first (blobs are hashed as they stream); `REGISTRY/PATH:TAG` lands at `TARGET/PREFIX/PATH:TAG`.
+/// first (blobs are hashed as they stream); `REGISTRY/PATH:TAG` lands at `TARGET/PREFIX/PATH:TAG`. A delta bundle
+/// is pushed only onto a target that holds every blob it leaves to its base.
 public struct BundlePush: Sendable {
     public struct Options: Sendable {
         public var jobs = 8
@@ -64,7 +65,11 @@ public struct BundlePush: Sendable {
         copy.destination = { [target] in target.repository(for: $0) }
         copy.existing = options.existing
         copy.dryRun = options.dryRun
-        let engine = CopyEngine(source: source, sink: RegistryEndpoint(client: client, chunkSize: options.chunkSize, jobs: options.jobs), options: copy, progress: progress)
+        let sink = RegistryEndpoint(client: client, chunkSize: options.chunkSize, jobs: options.jobs)
+        if let expected = try bundle.record().base {
+            try await DeltaPrecheck(bundle: bundle, expected: expected, target: sink, destination: copy.destination, jobs: options.jobs).require(entries)
+        }
+        let engine = CopyEngine(source: source, sink: sink, options: copy, progress: progress)
         let report = try await engine.copy(entries.map(CopyRoot.entry))
         var countersigned: [String]?
         if let signer = options.signer, !options.dryRun {

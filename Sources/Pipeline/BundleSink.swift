@@ -12,29 +12,40 @@ public final class BundleSink: OrderedSink, @unchecked Sendable {
     let tar: TarWriter
     let tool: String
     let manifestText: String?
+    let lockText: String?
+    let base: DeltaBase?
     let signIndex: (@Sendable (Data) throws -> Data)?
     private let lock = NSLock()
     /// The record written, once `begin` ran.
     public private(set) var record: BundleRecord?
 
-    /// `tool` is the Airlock version recorded; `signIndex`, when given, signs the exact `index.json` bytes
-    /// (stored as `index.json.sig`).
-    public init(output: any ArchiveOutput, tool: String, manifestText: String?, signIndex: (@Sendable (Data) throws -> Data)?) throws {
+    /// `tool` is the Airlock version recorded, `manifestText` and `lockText` the bundle manifest and lock file
+    /// recorded verbatim; `base` makes a delta bundle (its blobs are left out and listed); `signIndex`, when
+    /// given, signs the exact `index.json` bytes (stored as `index.json.sig`).
+    public init(output: any ArchiveOutput, tool: String, manifestText: String?, lockText: String? = nil, base: DeltaBase? = nil,
+                signIndex: (@Sendable (Data) throws -> Data)?) throws {
         self.tar = try TarWriter(output: output)
+        self.base = base
         self.tool = tool
         self.manifestText = manifestText
+        self.lockText = lockText
         self.signIndex = signIndex
     }
 
-    public func begin(_ placements: [Placement], sizes: [Int64], content: [Descriptor]) async throws {
+    public func leavesToBase(_ digest: Digest) -> Bool { base?.blobs.contains(digest) ?? false }
+
+    public func begin(_ placements: [Placement], sizes: [Int64], content: [Descriptor], expected: [Descriptor]) async throws {
         let artifacts = zip(placements, sizes).map { placement, size in
             let entry = placement.entry
             return BundleRecord.Artifact(kind: entry.kind, reference: entry.label, digest: entry.descriptor.digest, mediaType: entry.descriptor.mediaType,
                                          size: size, platforms: entry.platforms?.map(\.description), subject: entry.subject,
                                          sourceDigest: entry.sourceDigest)
         }
-        let record = BundleRecord(tool: tool, manifest: manifestText, artifacts: artifacts,
-                                  blobCount: content.count, blobBytes: content.reduce(0) { $0 + $1.size })
+        let record = BundleRecord(tool: tool, manifest: manifestText, lock: lockText, artifacts: artifacts,
+                                  blobCount: content.count, blobBytes: content.reduce(0) { $0 + $1.size },
+                                  base: base.map { base in
+                                      BundleRecord.Base(digest: base.digest, blobs: expected.map { .init(digest: $0.digest, size: $0.size) })
+                                  })
         try lock.withLock {
             try tar.addFile("oci-layout", data: Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8))
             let index = try ContentStore.encode(ImageIndex(manifests: placements.map(\.entry.indexEntry)))

@@ -34,13 +34,14 @@ public struct BundleLayoutError: Error, CustomStringConvertible {
 }
 
 /// Writes a bundle of a store's artifacts to `path` as copy(store → bundle), whole or in volumes with their
-/// metadata; nothing appears at `path` unless the whole bundle was written. `entries` nil packs the whole store.
-public func writeBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: String?, tool: String,
-                        signIndex: (@Sendable (Data) throws -> Data)? = nil, to path: String,
+/// metadata; nothing appears at `path` unless the whole bundle was written. `entries` nil packs the whole store;
+/// `base` makes it a delta bundle.
+public func writeBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: String?, lockText: String? = nil,
+                        base: DeltaBase? = nil, tool: String, signIndex: (@Sendable (Data) throws -> Data)? = nil, to path: String,
                         layout: BundleLayout) async throws -> (record: BundleRecord, files: [String], bytes: Int64) {
     let roots = try (entries ?? store.entries()).sorted { $0.identity < $1.identity }.map(CopyRoot.entry)
     func pack(into output: any ArchiveOutput) async throws -> BundleRecord {
-        let sink = try BundleSink(output: output, tool: tool, manifestText: manifestText, signIndex: signIndex)
+        let sink = try BundleSink(output: output, tool: tool, manifestText: manifestText, lockText: lockText, base: base, signIndex: signIndex)
         _ = try await CopyEngine(source: StoreEndpoint(store: store), sink: sink).copy(roots)
         guard let record = sink.record else { throw BundleError(bundle: path, artifact: nil, reason: "nothing was written") }
         return record

@@ -20,12 +20,16 @@ public final class ChartPuller: Sendable {
     let downloader: HTTPDownloader
     /// `user:password` for HTTP chart repositories.
     let basicAuth: String?
+    /// Rewrites each request before it is pulled, dependencies included (a lock file pins the version).
+    let pin: @Sendable (ChartRequest) -> ChartRequest
 
-    public init(store: ContentStore, client: RegistryClient, basicAuth: String?) {
+    public init(store: ContentStore, client: RegistryClient, basicAuth: String?,
+                pin: @escaping @Sendable (ChartRequest) -> ChartRequest = { $0 }) {
         self.store = store
         self.client = client
         self.downloader = HTTPDownloader(transport: client.transport, retry: client.retry)
         self.basicAuth = basicAuth
+        self.pin = pin
     }
 
     /// One chart placed in the store.
@@ -63,7 +67,7 @@ public final class ChartPuller: Sendable {
         var done = Set<String>()
         var report = Report(charts: [], entries: [], imageRequests: [])
         while !pending.isEmpty {
-            let request = pending.removeFirst()
+            let request = pin(pending.removeFirst())
             guard done.insert(request.description).inserted else { continue }
             let (pulled, entry, archive) = try await pullOne(request, scratch: scratch)
             if report.charts.contains(where: { $0.reference == pulled.reference && $0.digest != pulled.digest }) {

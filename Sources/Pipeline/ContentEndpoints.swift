@@ -46,8 +46,12 @@ public protocol ContentSink: Sendable {
 /// A sink written in one pass, in a fixed order (a bundle file): it is told the whole plan first, then gets
 /// every manifest and blob once, each manifest before what it references.
 public protocol OrderedSink: ContentSink {
-    /// `placements` are the artifacts, `sizes` the bytes each needs, `content` everything in the order it will come.
-    func begin(_ placements: [Placement], sizes: [Int64], content: [Descriptor]) async throws
+    /// Whether the sink leaves blob `digest` to a base its readers already have (a delta bundle's): such a blob
+    /// is listed as expected, never sent. Manifests are always sent.
+    func leavesToBase(_ digest: Digest) -> Bool
+    /// `placements` are the artifacts, `sizes` the bytes each needs, `content` everything in the order it will
+    /// come, `expected` the blobs left to the base.
+    func begin(_ placements: [Placement], sizes: [Int64], content: [Descriptor], expected: [Descriptor]) async throws
 }
 
 /// A sink that can place a blob it already holds in one repository into another without sending it.

@@ -93,7 +93,7 @@ public final class CopyEngine: Sendable {
         case .reference(let request):
             let reference = request.reference
             let manifest = try await limiter.run {
-                try await self.source.manifest(reference.manifestReference, in: Repository(reference))
+                try await self.source.manifest(request.pinned?.description ?? reference.manifestReference, in: Repository(reference))
             }
             resolved = ResolvedRoot(entry: LayoutEntry(kind: .image, reference: reference, descriptor: manifest.descriptor), manifest: manifest,
                                     platforms: request.platforms, from: Repository(reference), to: options.destination(reference))
@@ -147,12 +147,15 @@ public final class CopyEngine: Sendable {
         var sizes: [Int64] = []
         var content: [(node: Node, from: Repository, to: Repository)] = []
         var seen = Set<Digest>()
+        // Signatures, attestations and referrers travel whole: what checks an image must not depend on a base.
+        var attached = Set<Digest>()
         for root in roots {
             guard case .entry = root else { throw RegistryError(.protocolViolation, "\(root.label): a sink written in one pass takes layout entries only") }
             let (resolved, tree) = try await walk(root)
             var counted = Set<Digest>()
             var size: Int64 = 0
             for node in tree.content where counted.insert(node.descriptor.digest).inserted {
+                if ![.image, .chart, .file].contains(resolved.entry.kind) { attached.insert(node.descriptor.digest) }
                 size += node.descriptor.size
                 if seen.insert(node.descriptor.digest).inserted { content.append((node, resolved.from, resolved.to)) }
             }
@@ -160,7 +163,10 @@ public final class CopyEngine: Sendable {
             sizes.append(size)
         }
         if let gate = options.gate { try await gate(placements.map(\.entry)) }
-        try await ordered.begin(placements, sizes: sizes, content: content.map(\.node.descriptor))
+        func leftOut(_ node: Node) -> Bool { !node.isManifest && !attached.contains(node.descriptor.digest) && ordered.leavesToBase(node.descriptor.digest) }
+        let expected = content.filter { leftOut($0.node) }.map(\.node.descriptor)
+        content.removeAll { leftOut($0.node) }
+        try await ordered.begin(placements, sizes: sizes, content: content.map(\.node.descriptor), expected: expected)
         var bytes: Int64 = 0
         for (node, from, to) in content {
             if node.isManifest {

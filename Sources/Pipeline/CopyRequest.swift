@@ -5,10 +5,14 @@ public struct CopyRequest: Sendable, Hashable {
     public var reference: Reference
     /// Platforms to keep from a multi-platform index; nil keeps all.
     public var platforms: [Platform]?
+    /// The digest a lock file pinned the reference to: the source is asked for it, not for the tag, and
+    /// the artifact keeps the reference's name.
+    public var pinned: Digest?
 
-    public init(reference: Reference, platforms: [Platform]? = nil) {
+    public init(reference: Reference, platforms: [Platform]? = nil, pinned: Digest? = nil) {
         self.reference = reference
         self.platforms = platforms
+        self.pinned = pinned
     }
 }
 

@@ -39,6 +39,10 @@ import Testing
         ("version: 1\nimages: [a\n", "site.yaml:3: not valid YAML"),
         ("version: one\nimages: []", "site.yaml:1: version: expected an integer"),
         ("- just\n- a list", "expected a mapping"),
+        ("version: 1\nfiles:\n  - url: https://example.com/a.bin", "site.yaml:3: files[0].sha256: missing: a file from a URL needs its SHA-256"),
+        ("version: 1\nfiles:\n  - url: https://example.com/a.bin\n    sha256: xyz", "site.yaml:4: files[0].sha256: expected 64 lower-case hex digits"),
+        ("version: 1\nfiles:\n  - path: a.bin\n    name: ../a.bin", "files[0].name: '../a.bin' is not a file name"),
+        ("version: 1\nfiles:\n  - path: x/a.bin\n  - path: y/a.bin", "site.yaml:4: files: two files are named 'a.bin' (first on line 3)"),
     ])
     func namesFileLineAndField(yaml: String, expected: String) {
         #expect {
@@ -48,6 +52,17 @@ import Testing
             if !text.contains(expected) { Issue.record("got: \(text)") }
             return text.contains(expected)
         }
+    }
+
+    @Test func readsFileEntries() throws {
+        let hex = String(repeating: "ab", count: 32)
+        let yaml = "version: 1\nfiles:\n  - url: https://example.com/dl/tool.tgz?x=1\n    sha256: \(hex)\n  - path: ca.pem\n    name: site-ca.pem\n"
+        let files = try BundleManifest(yaml: yaml, file: "/etc/airlock/site.yaml").files.map(\.request)
+        #expect(files == [
+            FileRequest(origin: .url("https://example.com/dl/tool.tgz?x=1"), sha256: try Digest(parsing: "sha256:" + hex), name: "tool.tgz"),
+            FileRequest(origin: .path("/etc/airlock/ca.pem"), sha256: nil, name: "site-ca.pem"),
+        ])
+        #expect(FileRequest.reference(name: "Tool_1.2.tar.gz", digest: try Digest(parsing: "sha256:" + hex)) == "files/tool-1-2-tar-gz:abababababababab")
     }
 
     @Test func theShippedManifestsParse() throws {
