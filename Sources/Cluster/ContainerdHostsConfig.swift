@@ -1,0 +1,91 @@
+/// containerd's registry host configuration (`/etc/containerd/certs.d/<host>/hosts.toml`, read by containerd 1.5+
+/// and 2.x, by the CRI plugin through `config_path` and by `ctr --hosts-dir`), plus the `config.toml` lines that
+/// point the CRI plugin at the directory.
+///
+/// One directory per upstream registry sends pulls and resolves to the private registry; with a repository prefix
+/// the mirror URL is `…/v2/PREFIX` with `override_path = true`, so containerd asks `/v2/PREFIX/REPO/manifests/…`
+/// (without the override it would ask `/v2/PREFIX/v2/…` and fall back to the upstream). The private registry's
+/// own directory carries its TLS settings for images named by their private references. TLS files are copied
+/// beside each `hosts.toml` and named relatively, which containerd resolves against that directory.
+public enum ContainerdHostsConfig {
+    /// Where the files go on a node.
+    public static let nodeDirectory = "/etc/containerd/certs.d"
+
+    /// `certs.d/<host>/hosts.toml` (+ TLS files) per upstream and for the private registry, and the two config.toml fragments.
+    public static func files(_ settings: MirrorSettings) -> [GeneratedFile] {
+        var files: [GeneratedFile] = []
+        for upstream in settings.upstreams {
+            files += hostDirectory(upstream, settings: settings, mirror: true)
+        }
+        files += hostDirectory(settings.target.registry, settings: settings, mirror: false)
+        files.append(GeneratedFile(path: "containerd-1.x-config.toml", contents: """
+            # containerd 1.x (config version 2): merge into /etc/containerd/config.toml and restart containerd.
+            version = 2
+
+            [plugins."io.containerd.grpc.v1.cri".registry]
+              config_path = \(ConfigText.quoted(nodeDirectory))
+
+            """))
+        files.append(GeneratedFile(path: "containerd-2.x-config.toml", contents: """
+            # containerd 2.x (config version 3): merge into /etc/containerd/config.toml and restart containerd.
+            version = 3
+
+            [plugins."io.containerd.cri.v1.images".registry]
+              config_path = \(ConfigText.quoted(nodeDirectory))
+
+            """))
+        return files
+    }
+
+    /// The directory containerd looks up for `registry`: the registry name itself (`docker.io`, `host:port`).
+    /// containerd also accepts `host_port_` for a registry with a port (a name Windows can hold); it tries that
+    /// spelling first, then `host:port`, so either works on Linux.
+    public static func directoryName(_ registry: String) -> String { registry }
+
+    static func hostDirectory(_ registry: String, settings: MirrorSettings, mirror: Bool) -> [GeneratedFile] {
+        let directory = "certs.d/" + directoryName(registry)
+        var lines = ["# Written by airgap mirror-config."]
+        var secret = false
+        if mirror {
+            lines.append("# Pulls of \(registry) go to the private registry \(settings.target).")
+            if settings.fallback {
+                lines.append("server = \(ConfigText.quoted(MirrorSettings.upstreamServer(registry)))")
+            } else {
+                lines.append("# --no-fallback: the upstream is never asked (no server, and the default host may do nothing).")
+                lines.append("capabilities = []")
+            }
+            lines.append("")
+            lines.append("[host.\(ConfigText.quoted(settings.mirrorURL))]")
+            lines.append("  capabilities = [\"pull\", \"resolve\"]")
+            if settings.overridesPath { lines.append("  override_path = true") }
+        } else {
+            lines.append("# The private registry itself, for images named by their private references.")
+            lines.append("server = \(ConfigText.quoted(settings.registryURL))")
+            lines.append("")
+            lines.append("[host.\(ConfigText.quoted(settings.registryURL))]")
+            lines.append("  capabilities = [\"pull\", \"resolve\"]")
+        }
+        var files: [GeneratedFile] = []
+        if !settings.plainHTTP {
+            if let ca = settings.caCertificate {
+                lines.append("  ca = \"ca.crt\"")
+                files.append(GeneratedFile(path: directory + "/ca.crt", contents: ca.contents))
+            }
+            if let cert = settings.clientCertificate, let key = settings.clientKey {
+                lines.append("  client = [[\"client.crt\", \"client.key\"]]")
+                files.append(GeneratedFile(path: directory + "/client.crt", contents: cert.contents))
+                files.append(GeneratedFile(path: directory + "/client.key", contents: key.contents, secret: true))
+            }
+            lines.append("  skip_verify = false")
+        }
+        if let credentials = settings.credentials {
+            let table = mirror ? settings.mirrorURL : settings.registryURL
+            lines.append("")
+            lines.append("[host.\(ConfigText.quoted(table)).header]")
+            lines.append("  Authorization = \(ConfigText.quoted("Basic " + credentials.basicToken))")
+            secret = true
+        }
+        files.insert(GeneratedFile(path: directory + "/hosts.toml", contents: lines.joined(separator: "\n") + "\n", secret: secret), at: 0)
+        return files
+    }
+}
