@@ -125,7 +125,7 @@ struct Rewrite: AsyncParsableCommand {
         if inPlace {
             for (file, text) in results where text != file.text {
                 let mode = (try? FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int) ?? 0o644
-                try AtomicFileWriter.write(Data(text.utf8), to: file.path, mode: mode ?? 0o644)
+                try AtomicFileWriter.write(Data(text.utf8), to: file.path, mode: mode)
             }
         } else if let output {
             for (file, text) in results {

@@ -13,7 +13,8 @@ enum ConfigText {
             case "\r": out += "\\r"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u" + String(repeat: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
@@ -30,8 +31,4 @@ enum ConfigText {
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
         return (keepsNewline ? "|" : "|-") + "\n" + lines.map { $0.isEmpty ? "" : pad + $0 }.joined(separator: "\n")
     }
-}
-
-extension String {
-    init(repeat text: String, count: Int) { self = String(repeating: text, count: max(0, count)) }
 }

@@ -45,47 +45,45 @@ public enum ContainerdHostsConfig {
     static func hostDirectory(_ registry: String, settings: MirrorSettings, mirror: Bool) -> [GeneratedFile] {
         let directory = "certs.d/" + directoryName(registry)
         var lines = ["# Written by airgap mirror-config."]
-        var secret = false
+        // The table the TLS and credential lines belong to: the mirror host, or the root (the server itself).
+        var indent = ""
         if mirror {
             lines.append("# Pulls of \(registry) go to the private registry \(settings.target).")
             if settings.fallback {
                 lines.append("server = \(ConfigText.quoted(MirrorSettings.upstreamServer(registry)))")
             } else {
-                lines.append("# --no-fallback: the upstream is never asked (no server, and the default host may do nothing).")
+                lines.append("# --no-fallback: no server, and the upstream's default host may neither pull nor resolve.")
                 lines.append("capabilities = []")
             }
             lines.append("")
             lines.append("[host.\(ConfigText.quoted(settings.mirrorURL))]")
-            lines.append("  capabilities = [\"pull\", \"resolve\"]")
-            if settings.overridesPath { lines.append("  override_path = true") }
+            indent = "  "
+            lines.append(indent + "capabilities = [\"pull\", \"resolve\"]")
+            if settings.overridesPath { lines.append(indent + "override_path = true") }
         } else {
             lines.append("# The private registry itself, for images named by their private references.")
             lines.append("server = \(ConfigText.quoted(settings.registryURL))")
-            lines.append("")
-            lines.append("[host.\(ConfigText.quoted(settings.registryURL))]")
-            lines.append("  capabilities = [\"pull\", \"resolve\"]")
+            lines.append("capabilities = [\"pull\", \"resolve\"]")
         }
         var files: [GeneratedFile] = []
-        if !settings.plainHTTP {
+        if !settings.plainHTTP && settings.hasTLSMaterial {
             if let ca = settings.caCertificate {
-                lines.append("  ca = \"ca.crt\"")
+                lines.append(indent + "ca = \"ca.crt\"")
                 files.append(GeneratedFile(path: directory + "/ca.crt", contents: ca.contents))
             }
             if let cert = settings.clientCertificate, let key = settings.clientKey {
-                lines.append("  client = [[\"client.crt\", \"client.key\"]]")
+                lines.append(indent + "client = [[\"client.crt\", \"client.key\"]]")
                 files.append(GeneratedFile(path: directory + "/client.crt", contents: cert.contents))
                 files.append(GeneratedFile(path: directory + "/client.key", contents: key.contents, secret: true))
             }
-            lines.append("  skip_verify = false")
+            lines.append(indent + "skip_verify = false")
         }
         if let credentials = settings.credentials {
-            let table = mirror ? settings.mirrorURL : settings.registryURL
             lines.append("")
-            lines.append("[host.\(ConfigText.quoted(table)).header]")
+            lines.append(mirror ? "[host.\(ConfigText.quoted(settings.mirrorURL)).header]" : "[header]")
             lines.append("  Authorization = \(ConfigText.quoted("Basic " + credentials.basicToken))")
-            secret = true
         }
-        files.insert(GeneratedFile(path: directory + "/hosts.toml", contents: lines.joined(separator: "\n") + "\n", secret: secret), at: 0)
+        files.insert(GeneratedFile(path: directory + "/hosts.toml", contents: lines.joined(separator: "\n") + "\n", secret: settings.credentials != nil), at: 0)
         return files
     }
 }
