@@ -44,45 +44,50 @@ public enum ContainerdHostsConfig {
 
     static func hostDirectory(_ registry: String, settings: MirrorSettings, mirror: Bool) -> [GeneratedFile] {
         let directory = "certs.d/" + directoryName(registry)
-        var lines = ["# Written by airgap mirror-config."]
-        // The table the TLS and credential lines belong to: the mirror host, or the root (the server itself).
-        var indent = ""
-        if mirror {
-            lines.append("# Pulls of \(registry) go to the private registry \(settings.target).")
-            if settings.fallback {
-                lines.append("server = \(ConfigText.quoted(MirrorSettings.upstreamServer(registry)))")
-            } else {
-                lines.append("# --no-fallback: no server, and the upstream's default host may neither pull nor resolve.")
-                lines.append("capabilities = []")
-            }
-            lines.append("")
-            lines.append("[host.\(ConfigText.quoted(settings.mirrorURL))]")
-            indent = "  "
-            lines.append(indent + "capabilities = [\"pull\", \"resolve\"]")
-            if settings.overridesPath { lines.append(indent + "override_path = true") }
-        } else {
-            lines.append("# The private registry itself, for images named by their private references.")
-            lines.append("server = \(ConfigText.quoted(settings.registryURL))")
-            lines.append("capabilities = [\"pull\", \"resolve\"]")
-        }
+        let url = mirror ? settings.mirrorURL : settings.registryURL
+        let override = mirror && settings.overridesPath
         var files: [GeneratedFile] = []
+        // What the private registry needs wherever it is named: path override, TLS files, credentials.
+        var endpoint = ["capabilities = [\"pull\", \"resolve\"]"]
+        if override { endpoint.append("override_path = true") }
         if !settings.plainHTTP && settings.hasTLSMaterial {
             if let ca = settings.caCertificate {
-                lines.append(indent + "ca = \"ca.crt\"")
+                endpoint.append("ca = \"ca.crt\"")
                 files.append(GeneratedFile(path: directory + "/ca.crt", contents: ca.contents))
             }
             if let cert = settings.clientCertificate, let key = settings.clientKey {
-                lines.append(indent + "client = [[\"client.crt\", \"client.key\"]]")
+                endpoint.append("client = [[\"client.crt\", \"client.key\"]]")
                 files.append(GeneratedFile(path: directory + "/client.crt", contents: cert.contents))
                 files.append(GeneratedFile(path: directory + "/client.key", contents: key.contents, secret: true))
             }
-            lines.append(indent + "skip_verify = false")
+            endpoint.append("skip_verify = false")
         }
-        if let credentials = settings.credentials {
-            lines.append("")
-            lines.append(mirror ? "[host.\(ConfigText.quoted(settings.mirrorURL)).header]" : "[header]")
-            lines.append("  Authorization = \(ConfigText.quoted("Basic " + credentials.basicToken))")
+        let header = settings.credentials.map { ["Authorization = \(ConfigText.quoted("Basic " + $0.basicToken))"] }
+
+        var lines = ["# Written by airgap mirror-config."]
+        let privateServer: Bool
+        if !mirror {
+            lines.append("# The private registry itself, for images named by their private references.")
+            privateServer = true
+        } else if settings.fallback {
+            lines.append("# Pulls of \(registry) go to the private registry \(settings.target) first, then to the upstream.")
+            lines.append("server = \(ConfigText.quoted(MirrorSettings.upstreamServer(registry)))")
+            privateServer = false
+        } else {
+            // containerd always adds the root entry as the last host and fills an empty `server` with the upstream,
+            // so the only way never to reach the upstream is to make the root entry the private registry too.
+            lines.append("# Pulls of \(registry) go to the private registry \(settings.target) only (--no-fallback):")
+            lines.append("# the server is the private registry too, so the upstream is never asked.")
+            privateServer = true
         }
+        if privateServer {
+            lines.append("server = \(ConfigText.quoted(url))")
+            lines += endpoint
+            if let header { lines += ["", "[header]"] + header.map { "  " + $0 } }
+        }
+        // containerd 1.6/1.7 ignore a hosts.toml without a [host] table, so the private registry always has one.
+        lines += ["", "[host.\(ConfigText.quoted(url))]"] + endpoint.map { "  " + $0 }
+        if let header { lines += ["", "[host.\(ConfigText.quoted(url)).header]"] + header.map { "  " + $0 } }
         files.insert(GeneratedFile(path: directory + "/hosts.toml", contents: lines.joined(separator: "\n") + "\n", secret: settings.credentials != nil), at: 0)
         return files
     }
