@@ -77,7 +77,7 @@ struct Lint: AsyncParsableCommand {
                 try printJSON(Report(files: files.count, images: images, violations: violations))
             } else {
                 for violation in violations { print(violation) }
-                FileHandle.standardError.write(Data("airgap lint: \(images) images in \(files.count) files, \(violations.count) violations\n".utf8))
+                FileHandle.standardError.write(Data("airgap lint: \(images) image(s) in \(files.count) file(s), \(violations.count) violation(s)\n".utf8))
             }
             if !violations.isEmpty { throw ExitCode(Self.violationsExitCode) }
         }

@@ -98,7 +98,8 @@ struct Rewrite: AsyncParsableCommand {
                         }
                         final = target.withDigest(digest)
                     }
-                    if final.description != occurrence.value { edits.append(.init(occurrence: occurrence, replacement: final.description)) }
+                    let text = ImageText.written(final, like: occurrence.value)
+                    if text != occurrence.value { edits.append(.init(occurrence: occurrence, replacement: text)) }
                 }
                 do { results.append((file, try ScalarEditor.apply(edits, to: file.text), edits.count)) } catch let error as ClusterInputError { errors.append(error) }
             }
@@ -106,7 +107,7 @@ struct Rewrite: AsyncParsableCommand {
 
             try write(results.map { ($0.file, $0.text) })
             let changed = results.reduce(0) { $0 + $1.changed }
-            FileHandle.standardError.write(Data("airgap rewrite: \(changed) of \(total) images rewritten in \(results.filter { $0.changed > 0 }.count) of \(files.count) files\n".utf8))
+            FileHandle.standardError.write(Data("airgap rewrite: \(changed) of \(total) images rewritten in \(results.filter { $0.changed > 0 }.count) of \(files.count) file(s)\n".utf8))
         }
     }
 

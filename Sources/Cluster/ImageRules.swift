@@ -22,7 +22,7 @@ public struct ImageRules: Sendable {
             violations.append(LintViolation(occurrence, .privateRegistry, "\(reference) is not in the private registry \(mapping.target)"))
         }
         if reference.digest == nil && reference.tag == Reference.defaultTag {
-            if Self.writesTag(occurrence.value) {
+            if ImageText.writesTag(occurrence.value) {
                 violations.append(LintViolation(occurrence, .noLatest, "the tag 'latest' moves; name a version or a digest"))
             } else {
                 violations.append(LintViolation(occurrence, .tagRequired, "no tag or digest (the runtime pulls 'latest')"))
@@ -32,12 +32,5 @@ public struct ImageRules: Sendable {
             violations.append(LintViolation(occurrence, .digestRequired, "not pinned to a digest (expected NAME[:TAG]@sha256:…)"))
         }
         return (reference, violations)
-    }
-
-    /// Whether the text names a tag itself: a `:` after the last `/`.
-    static func writesTag(_ text: String) -> Bool {
-        let name = text.split(separator: "@", maxSplits: 1).first.map(String.init) ?? text
-        let last = name.split(separator: "/").last.map(String.init) ?? name
-        return last.contains(":")
     }
 }

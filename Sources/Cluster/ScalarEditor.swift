@@ -22,7 +22,7 @@ public enum ScalarEditor {
             let occurrence = edit.occurrence
             func failure(_ why: String) -> ClusterInputError { ClusterInputError(file: occurrence.file, line: occurrence.line, why) }
             guard occurrence.line >= 1, occurrence.line <= lines.count else { throw failure("no such line for image '\(occurrence.value)'") }
-            let start = offset(ofColumn: occurrence.column, from: lines[occurrence.line - 1], in: bytes)
+            let start = skippingProperties(from: offset(ofColumn: occurrence.column, from: lines[occurrence.line - 1], in: bytes), in: bytes)
             let value = Array(occurrence.value.utf8)
             let quote: [UInt8] = switch occurrence.style {
             case .plain: []
@@ -32,15 +32,30 @@ public enum ScalarEditor {
             }
             let expected = quote + value + quote
             guard start + expected.count <= bytes.count, Array(bytes[start..<start + expected.count]) == expected else {
-                throw failure("image '\(occurrence.value)' is not written as a simple scalar here (escapes, a tag or an anchor); write it plainly to have it rewritten")
+                throw failure("image '\(occurrence.value)' is not written as a simple scalar here (escapes or a line break); write it plainly to have it rewritten")
             }
             let valueStart = start + quote.count
+            // An alias names the anchored scalar again: it is edited once, where it is written.
+            if let same = spans.first(where: { $0.range.lowerBound == valueStart }) {
+                guard same.replacement == Array(edit.replacement.utf8) else { throw failure("image '\(occurrence.value)' is shared through an anchor but would be rewritten two ways") }
+                continue
+            }
             spans.append((valueStart..<valueStart + value.count, Array(edit.replacement.utf8)))
         }
         for span in spans.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
             bytes.replaceSubrange(span.range, with: span.replacement)
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The offset past a node's properties (`&anchor`, `!tag`) and the spaces after them, where the scalar itself starts.
+    static func skippingProperties(from start: Int, in bytes: [UInt8]) -> Int {
+        var index = start
+        while index < bytes.count, bytes[index] == UInt8(ascii: "&") || bytes[index] == UInt8(ascii: "!") {
+            while index < bytes.count, ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(bytes[index]) { index += 1 }
+            while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
+        }
+        return index
     }
 
     /// Byte offsets where each line starts (after `\n`, `\r\n` or a lone `\r`, as libyaml breaks lines).
