@@ -17,6 +17,17 @@ public struct ImageOccurrence: Sendable, Equatable {
     public let value: String
     public let style: Style
 
+    public init(file: String, line: Int, column: Int, kind: String, name: String, container: String, value: String, style: Style) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.kind = kind
+        self.name = name
+        self.container = container
+        self.value = value
+        self.style = style
+    }
+
     /// `Kind/name`.
     public var object: String { "\(kind)/\(name)" }
 }

@@ -23,7 +23,7 @@ struct ImageRulesTests {
         ("r.example:5000/mirror/library/nginx:latest", ["no-latest"]),
         ("r.example:5000/mirror/library/nginx:latest@\(digest)", []),
         ("r.example:5000/mirror/library/nginx", ["tag-required"]),
-        ("r.example:5000/mirror", ["private-registry"]),              // the prefix is a repository of its own, not under it
+        ("r.example:5000/mirror:1", ["private-registry"]),            // the prefix is a repository of its own, not under it
         ("r.example:5000/other/nginx:1", ["private-registry"]),
         ("r.example:5001/mirror/nginx:1", ["private-registry"]),
         ("nginx", ["private-registry", "tag-required"]),
