@@ -37,10 +37,13 @@ public enum ContainerdHostsConfig {
         return files
     }
 
-    /// The directory containerd looks up for `registry`: the registry name itself (`docker.io`, `host:port`).
-    /// containerd also accepts `host_port_` for a registry with a port (a name Windows can hold); it tries that
-    /// spelling first, then `host:port`, so either works on Linux.
-    public static func directoryName(_ registry: String) -> String { registry }
+    /// The directory containerd looks up for `registry`: the name itself (`docker.io`), or for a registry with a port
+    /// `host_port_` (`registry.local_5000_`). containerd tries `host_port_` first, then `host:port`, so this spelling
+    /// is the one an older `host:port` directory on the node cannot shadow (and one Windows can hold).
+    public static func directoryName(_ registry: String) -> String {
+        guard let colon = registry.lastIndex(of: ":"), registry.first != "[" || registry[..<colon].hasSuffix("]") else { return registry }
+        return registry[..<colon] + "_" + registry[registry.index(after: colon)...] + "_"
+    }
 
     static func hostDirectory(_ registry: String, settings: MirrorSettings, mirror: Bool) -> [GeneratedFile] {
         let directory = "certs.d/" + directoryName(registry)

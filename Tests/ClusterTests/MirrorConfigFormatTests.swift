@@ -144,7 +144,10 @@ struct MirrorConfigFormatTests {
         let hosts = try #require(withPrefix.first { $0.path == "certs.d/docker.io/hosts.toml" }?.contents)
         #expect(hosts.contains("server = \"https://registry-1.docker.io\""))
         #expect(hosts.contains("[host.\"https://r.example:5000/v2/mirror\"]\n  capabilities = [\"pull\", \"resolve\"]\n  override_path = true\n  ca = \"ca.crt\""))
-        #expect(withPrefix.contains { $0.path == "certs.d/r.example:5000/hosts.toml" })
+        #expect(withPrefix.contains { $0.path == "certs.d/r.example_5000_/hosts.toml" })
+        #expect(ContainerdHostsConfig.directoryName("[::1]:5000") == "[::1]_5000_")
+        #expect(ContainerdHostsConfig.directoryName("[::1]") == "[::1]")
+        #expect(ContainerdHostsConfig.directoryName("quay.io") == "quay.io")
         let without = ContainerdHostsConfig.files(try settings("r.example:5000"))
         #expect(!(without.first { $0.path == "certs.d/ghcr.io/hosts.toml" }?.contents.contains("override_path") ?? true))
     }

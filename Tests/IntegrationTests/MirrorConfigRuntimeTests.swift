@@ -107,7 +107,7 @@ struct MirrorConfigRuntimeTests {
 
         // With --no-fallback the fetch fails and the upstream hears nothing.
         let strict = try await site.mirrorConfig("containerd", ["--no-fallback"]) + "/certs.d"
-        let hostsFile = try String(contentsOfFile: strict + "/\(site.upstream.host)/hosts.toml", encoding: .utf8)
+        let hostsFile = try String(contentsOfFile: strict + "/\(site.upstream.host.replacingOccurrences(of: ":", with: "_"))_/hosts.toml", encoding: .utf8)
         #expect(hostsFile.contains("server = \"http://\(site.mirror.host)/v2/mirror\""))
         _ = try await containerd.ctr(["content", "rm", site.upstreamOnly.digest])
         let refused = try await containerd.ctr(["content", "fetch", "--hosts-dir", strict, site.upstreamOnly.reference])
