@@ -60,8 +60,8 @@ struct Lint: AsyncParsableCommand {
             var violations: [LintViolation] = []
             var toAsk: [(Reference, ImageOccurrence)] = []
             var images = 0
-            for file in files {
-                for occurrence in try ManifestScanner.images(in: file) {
+            for occurrences in try ManifestScanner.images(in: files) {
+                for occurrence in occurrences {
                     images += 1
                     let (reference, found) = rules.check(occurrence)
                     violations += found

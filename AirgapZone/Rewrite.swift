@@ -62,9 +62,9 @@ struct Rewrite: AsyncParsableCommand {
             // Map every image; note what the registry must be asked.
             var planned: [(file: ManifestFile, images: [(ImageOccurrence, Reference)])] = []
             var unpinned = Set<Reference>()
-            for file in files {
+            for (file, occurrences) in zip(files, try ManifestScanner.images(in: files)) {
                 var images: [(ImageOccurrence, Reference)] = []
-                for occurrence in try ManifestScanner.images(in: file) {
+                for occurrence in occurrences {
                     func failure(_ why: String) { errors.append(ClusterInputError(file: file.path, line: occurrence.line, "\(occurrence.object): container \(occurrence.container): \(why)")) }
                     do {
                         let target = try mapping.privateReference(for: try Reference(parsing: occurrence.value))

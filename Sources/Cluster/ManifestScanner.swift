@@ -1,13 +1,27 @@
+import Dispatch
+import Synchronization
 import Yams
 
 /// Finds every image reference in Kubernetes YAML: multi-document streams (Helm and kustomize output), `List`
 /// objects, workload pod specs and the custom resources of ``WorkloadImagePaths``.
 public enum ManifestScanner {
+    /// The images of each file, in file order, the files parsed side by side (one per core). A file that does not
+    /// parse fails the whole call with the first such file's error.
+    public static func images(in files: [ManifestFile]) throws -> [[ImageOccurrence]] {
+        let results = Mutex([Result<[ImageOccurrence], any Error>?](repeating: nil, count: files.count))
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            let result = Result { try images(in: files[index]) }
+            results.withLock { $0[index] = result }
+        }
+        return try results.withLock { $0 }.map { try $0!.get() }
+    }
+
     /// The images of `file`, in document order. Malformed YAML is one error naming the file and line.
     public static func images(in file: ManifestFile) throws -> [ImageOccurrence] {
         var found: [ImageOccurrence] = []
         do {
-            let parser = try Parser(yaml: file.text, resolver: .basic)
+            // The encoding is given: Yams' default reads the whole environment for every parser.
+            let parser = try Parser(yaml: file.text, resolver: .basic, encoding: .utf8)
             while let root = try parser.nextRoot() {
                 collect(object: root, file: file.path, into: &found)
             }
@@ -61,7 +75,11 @@ public enum ManifestScanner {
     /// The value of `key` in a mapping node (the last one, as YAML loaders keep).
     static func value(_ node: Node, _ key: String) -> Node? {
         guard case .mapping(let mapping) = node else { return nil }
-        return mapping.reversed().first { $0.key.scalar?.string == key }?.value
+        var found: Node?
+        for pair in mapping {
+            if case .scalar(let scalar) = pair.key, scalar.string == key { found = pair.value }
+        }
+        return found
     }
 
     static func occurrence(_ scalar: Node.Scalar, file: String, kind: String, name: String, container: String) -> ImageOccurrence {
