@@ -162,6 +162,27 @@ struct MirrorConfigFormatTests {
         #expect(decoded?["auths"]?["r.example:5000"]?["auth"] == Data("puller:s3cret \"quoted\"".utf8).base64EncodedString())
     }
 
+    @Test(arguments: MirrorConfigFormat.allCases)
+    func clientKeysAreSecretAndPlainHTTPHasNoTLS(format: MirrorConfigFormat) throws {
+        var tls = try settings("r.example:5000/mirror")
+        tls.clientCertificate = .init(path: "c.pem", contents: "-----BEGIN CERTIFICATE-----\nCLIENT\n-----END CERTIFICATE-----\n")
+        let key = "-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----\n"
+        tls.clientKey = .init(path: "k.pem", contents: key)
+        let files = format.files(tls)
+        // The key as PEM, or base64 of the PEM (Talos legacy).
+        func holdsKey(_ file: GeneratedFile) -> Bool { file.contents.contains("KEY\n") || file.contents.contains(Data(key.utf8).base64EncodedString()) }
+        let holders = files.filter(holdsKey)
+        #expect(!holders.isEmpty)
+        #expect(holders.filter { !$0.secret }.isEmpty, "\(format): \(holders.filter { !$0.secret }.map(\.path))")
+        #expect(files.filter(\.secret).filter { !holdsKey($0) }.isEmpty)
+        // Over plain HTTP no CA, client certificate or skip_verify is written.
+        var plain = try settings("r.example:5000/mirror", plainHTTP: true)
+        plain.caCertificate = tls.caCertificate
+        let text = format.files(plain).map(\.contents).joined()
+        #expect(!text.contains("MIIBtest") && !text.contains("ca_file") && !text.contains("skip_verify") && !text.contains("insecureSkipVerify"))
+        #expect(text.contains("http://r.example:5000") || text.contains("insecure = true"))
+    }
+
     @Test(arguments: ["index.docker.io", "quay.io", "registry.local:5000", "localhost"])
     func upstreamsAreNormalised(_ name: String) throws {
         let settings = try MirrorSettings(target: try PushTarget(parsing: "r.example:5000"), upstreams: [name, " "])

@@ -250,6 +250,26 @@ struct ManifestLintRewriteTests {
         #expect(violations.map { "\($0.line) \($0.rule)" } == ["10 in-registry", "24 in-registry"])
     }
 
+    @Test func standardInputAndFlagsThatDoNotGoTogether() async throws {
+        let text = "kind: Pod # a pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: nginx:1.27 # pinned later\n"
+        let rewritten = try await AirlockTool.run("airgap", ["rewrite", "--registry", Self.registry], input: Data(text.utf8)).check()
+        #expect(rewritten.output == text.replacingOccurrences(of: "nginx:1.27", with: "\(Self.registry)/library/nginx:1.27"))
+        for arguments in [["rewrite", "--registry", Self.registry, "--pin-digests"],
+                          ["rewrite", "--registry", Self.registry, "--from-bundle", "b.tar", "--from-registry"],
+                          ["rewrite", "--registry", Self.registry, "-i"],
+                          ["rewrite", "a.yaml", "--registry", Self.registry, "-i", "-o", "out"],
+                          ["mirror-config", "--registry", "r.example", "--format", "k3s", "-o", "-"],
+                          ["mirror-config", "--registry", "r.example", "--upstream", "docker.io", "--from-bundle", "b.tar", "--format", "k3s", "-o", "-"],
+                          ["mirror-config", "--registry", "r.example", "--upstream", "docker.io", "--format", "k3s", "--plain-http", "--ca-file", "ca.pem", "-o", "-"],
+                          ["mirror-config", "--registry", "r.example", "--upstream", "docker.io", "--format", "nomad", "-o", "-"]] {
+            let result = try await AirlockTool.run("airgap", arguments)
+            #expect(result.status == 64, "\(arguments): \(result.errorOutput)")
+        }
+        let badUpstream = try await AirlockTool.run("airgap", ["mirror-config", "--registry", "r.example", "--upstream", "nginx", "--format", "k3s", "-o", "-"])
+        #expect(badUpstream.status == 64)
+        #expect(badUpstream.errorOutput.contains("'nginx' is not a registry host"))
+    }
+
     @Test func mirrorConfigSecretsGoOnlyToMode600Files() async throws {
         let scratch = try TemporaryDirectory(prefix: "airlock-secrets")
         let password = "pa55-\(UUID().uuidString)"
