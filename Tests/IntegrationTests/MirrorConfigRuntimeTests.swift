@@ -18,7 +18,7 @@ struct MirrorConfigRuntimeTests {
         let scratch: TemporaryDirectory
         let prefix: String?
 
-        init(prefix: String?, tls: Bool) async throws {
+        init(prefix: String?, tls: Bool, user: TestUser? = nil) async throws {
             upstream = try await RegistryServer()
             let images = try await TestImages()
             try await images.build("app", layerSizes: [120_000])
@@ -28,9 +28,10 @@ struct MirrorConfigRuntimeTests {
             scratch = try TemporaryDirectory(prefix: "airlock-mirror-config")
             bundle = scratch.file("site.tar")
             try await AirlockTool.run("connected", ["bundle", "-q", "-o", bundle, bundled.reference]).check()
-            mirror = try await RegistryServer(tls: tls)
+            mirror = try await RegistryServer(tls: tls, authentication: user.map { .basic($0) } ?? .none)
             self.prefix = prefix
-            try await AirlockTool.run("transit", ["push", "-q", bundle, "--to", target] + (mirror.caFile.map { ["--ca-file", $0] } ?? [])).check()
+            try await AirlockTool.run("transit", ["push", "-q", bundle, "--to", target] + (mirror.caFile.map { ["--ca-file", $0] } ?? [])
+                                      + (user.map { ["--creds", $0.colonSeparated] } ?? [])).check()
         }
 
         /// `HOST:PORT[/PREFIX]`, as given to transit push and mirror-config.
@@ -91,6 +92,34 @@ struct MirrorConfigRuntimeTests {
         #expect("sha256:" + (try await Tool.output("sha256sum", input: raw.stdout)).prefix(64) == site.bundled.digest)
         #expect(try Site.requests(site.mirror, privatePath(site, "team/app")).count > mirrored.count)
         #expect(try Site.requests(site.upstream, "team/app").count == upstreamBefore, "skopeo asked the upstream")
+    }
+
+    @Test func credentialsInTheGeneratedFilesOpenAnAuthenticatedRegistry() async throws {
+        let user = TestUser.random("puller")
+        let site = try await Site(prefix: "mirror", tls: true, user: user)
+        defer { site.stop() }
+        let passwordFile = site.scratch.file("password")
+        try Data((user.password + "\n").utf8).write(to: URL(fileURLWithPath: passwordFile))
+        // --no-fallback, so that only the private registry can answer.
+        let credentials = ["--username", user.username, "--password-file", passwordFile, "--no-fallback"]
+
+        // containerd sends the hosts.toml Authorization header; ctr is given no credentials of its own.
+        let containerd = try await ContainerdDaemon()
+        defer { containerd.stop() }
+        let hosts = try await site.mirrorConfig("containerd", credentials) + "/certs.d"
+        let anonymous = try await site.mirrorConfig("containerd", ["--no-fallback"]) + "/certs.d"
+        let refused = try await containerd.ctr(["content", "fetch", "--hosts-dir", anonymous, site.bundled.reference])
+        #expect(!refused.succeeded)
+        let fetch = try await containerd.ctr(["content", "fetch", "--hosts-dir", hosts, site.bundled.reference])
+        #expect(fetch.succeeded, "\(fetch.errorOutput)\n\(site.mirror.logTail())")
+
+        // skopeo reads the CRI-O output's auth.json.
+        let crio = try await site.mirrorConfig("cri-o", credentials)
+        let raw = try await Tool.run("skopeo", ["--registries-conf", crio + "/registries.conf.d/50-airlock.conf", "inspect", "--raw", "--retry-times", "0",
+                                                "--authfile", crio + "/auth.json", "--cert-dir", crio + "/certs.d/" + site.mirror.host,
+                                                "docker://" + site.bundled.reference])
+        #expect(raw.succeeded, "\(raw.errorOutput)")
+        #expect("sha256:" + (try await Tool.output("sha256sum", input: raw.stdout)).prefix(64) == site.bundled.digest)
     }
 
     @Test func noFallbackNeverAsksTheUpstream() async throws {
