@@ -20,11 +20,11 @@ public struct ManifestFile: Sendable {
 
     /// Reads every argument: `-` is standard input, a directory is searched recursively for `*.yaml`/`*.yml`
     /// (in sorted order, hidden entries skipped), a file is read as it is. No argument means standard input.
-    public static func collect(_ arguments: [String], standardInput: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) throws -> [ManifestFile] {
+    public static func collect(_ arguments: [String]) throws -> [ManifestFile] {
         var files: [ManifestFile] = []
         for argument in arguments.isEmpty ? ["-"] : arguments {
             if argument == "-" {
-                files.append(try decode(standardInput(), path: "-", relativePath: "stdin.yaml"))
+                files.append(try decode(FileHandle.standardInput.readDataToEndOfFile(), path: "-", relativePath: "stdin.yaml"))
                 continue
             }
             var isDirectory: ObjCBool = false

@@ -13,7 +13,7 @@ public enum ManifestScanner {
             let result = Result { try images(in: files[index]) }
             results.withLock { $0[index] = result }
         }
-        return try results.withLock { $0 }.map { try $0!.get() }
+        return try results.withLock { $0 }.map { try $0?.get() ?? [] }
     }
 
     /// The images of `file`, in document order. Malformed YAML is one error naming the file and line.
@@ -38,7 +38,8 @@ public enum ManifestScanner {
             return
         }
         let apiVersion = value(object, "apiVersion")?.scalar?.string ?? ""
-        let name = value(object, "metadata").flatMap { value($0, "name") }?.scalar?.string ?? "(unnamed)"
+        let metadata = value(object, "metadata")
+        let name = (metadata.flatMap { value($0, "name") } ?? metadata.flatMap { value($0, "generateName") })?.scalar?.string ?? "(unnamed)"
         for place in WorkloadImagePaths.places(kind: kind, apiVersion: apiVersion) {
             switch place {
             case .podSpec(let path):
@@ -52,9 +53,9 @@ public enum ManifestScanner {
                     }
                 }
             case .image(let path):
-                for (node, where_) in nodes(at: path[...], in: object) {
+                for (node, field) in nodes(at: path[...], in: object) {
                     guard let image = node.scalar else { continue }
-                    found.append(occurrence(image, file: file, kind: kind, name: name, container: where_))
+                    found.append(occurrence(image, file: file, kind: kind, name: name, container: field))
                 }
             }
         }
