@@ -124,6 +124,49 @@ struct ManifestLintRewriteTests {
         }
     }
 
+    /// NGINX's published charts (Tests/Fixtures/charts/nginx-stable), rendered by the real Helm engine: lint reports
+    /// exactly the `image:` lines, rewrite changes exactly those, and a second rewrite changes nothing.
+    @Test func realChartsRenderedByHelmAreLintedAndRewrittenLineForLine() async throws {
+        let scratch = try TemporaryDirectory(prefix: "airlock-real-charts")
+        let charts = URL(fileURLWithPath: Self.corpus).deletingLastPathComponent().appendingPathComponent("charts/nginx-stable").path
+        try FileManager.default.createDirectory(atPath: scratch.file("in"), withIntermediateDirectories: true)
+        for (chart, values) in [("nginx-devportal-1.7.2", [String]()), ("nms-2.1.0", ["--set", "adminPasswordHash=x"])] {
+            let rendered = try await Tool.run("python3", [Peers.script("helmpy.py"), "template", "\(charts)/\(chart).tgz", "--name", "edge"] + values).check()
+            try rendered.stdout.write(to: URL(fileURLWithPath: scratch.file("in/\(chart).yaml")))
+        }
+        // The image lines, found by text.
+        var imageLines = Set<String>()
+        for chart in ["nginx-devportal-1.7.2", "nms-2.1.0"] {
+            let lines = try String(contentsOfFile: scratch.file("in/\(chart).yaml"), encoding: .utf8).components(separatedBy: "\n")
+            for (index, line) in lines.enumerated() where line.trimmingCharacters(in: .whitespaces).hasPrefix("image:") {
+                imageLines.insert("\(chart).yaml:\(index + 1)")
+            }
+        }
+        #expect(imageLines.count == 13)
+        let lint = try await AirlockTool.run("airgap", ["lint", scratch.file("in"), "--registry", Self.registry, "--json"])
+        #expect(lint.status == 2)
+        let report = try JSONDecoder().decode(Report.self, from: lint.stdout)
+        #expect(report.images == imageLines.count)
+        #expect(Set(report.violations.map { "\(($0.file as NSString).lastPathComponent):\($0.line)" }) == imageLines)
+
+        try await AirlockTool.run("airgap", ["rewrite", scratch.file("in"), "--registry", Self.registry, "-o", scratch.file("out")]).check()
+        for chart in ["nginx-devportal-1.7.2", "nms-2.1.0"] {
+            let before = try String(contentsOfFile: scratch.file("in/\(chart).yaml"), encoding: .utf8).components(separatedBy: "\n")
+            let after = try String(contentsOfFile: scratch.file("out/\(chart).yaml"), encoding: .utf8).components(separatedBy: "\n")
+            #expect(before.count == after.count)
+            for (index, (old, new)) in zip(before, after).enumerated() {
+                #expect((old == new) != imageLines.contains("\(chart).yaml:\(index + 1)"), "\(chart):\(index + 1): '\(old)' → '\(new)'")
+            }
+        }
+        // Every image is now private; what is left are the tags the charts chose.
+        let after = try await AirlockTool.run("airgap", ["lint", scratch.file("out"), "--registry", Self.registry, "--json"])
+        #expect(Set(try JSONDecoder().decode(Report.self, from: after.stdout).violations.map(\.rule)) == ["no-latest", "tag-required"])
+        try await AirlockTool.run("airgap", ["rewrite", scratch.file("out"), "--registry", Self.registry, "-o", scratch.file("again")]).check()
+        for chart in ["nginx-devportal-1.7.2", "nms-2.1.0"] {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.file("again/\(chart).yaml"))) == (try Data(contentsOf: URL(fileURLWithPath: scratch.file("out/\(chart).yaml")))))
+        }
+    }
+
     /// A source registry, a bundle of two images (one multi-platform), pushed with a prefix and countersigned.
     struct PushedSite {
         let source: RegistryServer
