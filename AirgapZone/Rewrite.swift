@@ -56,58 +56,14 @@ struct Rewrite: AsyncParsableCommand {
         try await runReportingErrors("airgap") {
             let mapping = PrivateRegistryMapping(target: try PushTarget(parsing: registry))
             let bundle = try fromBundle.map { BundleImageIndex(record: try BundleFile(path: $0).record(), mapping: mapping) }
+            let rewrite = ImageRewrite(mapping: mapping, bundle: bundle, pinDigests: pinDigests)
             let files = try ManifestFile.collect(paths)
-            var errors: [ClusterInputError] = []
-
-            // Map every image; note what the registry must be asked.
-            var planned: [(file: ManifestFile, images: [(ImageOccurrence, Reference)])] = []
-            var unpinned = Set<Reference>()
-            for (file, occurrences) in zip(files, try ManifestScanner.images(in: files)) {
-                var images: [(ImageOccurrence, Reference)] = []
-                for occurrence in occurrences {
-                    func failure(_ why: String) { errors.append(ClusterInputError(file: file.path, line: occurrence.line, "\(occurrence.object): container \(occurrence.container): \(why)")) }
-                    do {
-                        let target = try mapping.privateReference(for: try Reference(parsing: occurrence.value))
-                        if let bundle {
-                            guard let digest = bundle.digest(for: target) else { failure("\(occurrence.value) → \(target): not in the bundle"); continue }
-                            images.append((occurrence, pinDigests && target.digest == nil ? target.withDigest(digest) : target))
-                        } else {
-                            if pinDigests && target.digest == nil { unpinned.insert(target) }
-                            images.append((occurrence, target))
-                        }
-                    } catch let error as ReferenceError {
-                        failure("cannot map '\(occurrence.value)': \(error.description)")
-                    }
-                }
-                planned.append((file, images))
-            }
-            let digests = try await resolve(unpinned)
-
-            // Edit the text of every file; write only when every file is ready.
-            var results: [(file: ManifestFile, text: String, changed: Int)] = []
-            var total = 0
-            for (file, images) in planned {
-                var edits: [ScalarEditor.Edit] = []
-                for (occurrence, target) in images {
-                    total += 1
-                    var final = target
-                    if target.digest == nil, pinDigests {
-                        guard let digest = digests[target] else {
-                            errors.append(ClusterInputError(file: file.path, line: occurrence.line, "\(occurrence.object): container \(occurrence.container): \(target) is not in the registry; cannot pin it"))
-                            continue
-                        }
-                        final = target.withDigest(digest)
-                    }
-                    let text = ImageText.written(final, like: occurrence.value)
-                    if text != occurrence.value { edits.append(.init(occurrence: occurrence, replacement: text)) }
-                }
-                do { results.append((file, try ScalarEditor.apply(edits, to: file.text), edits.count)) } catch let error as ClusterInputError { errors.append(error) }
-            }
-            guard errors.isEmpty else { throw ClusterInputErrors(errors) }
-
-            try write(results.map { ($0.file, $0.text) })
-            let changed = results.reduce(0) { $0 + $1.changed }
-            FileHandle.standardError.write(Data("airgap rewrite: \(changed) of \(total) images rewritten in \(results.filter { $0.changed > 0 }.count) of \(files.count) file(s)\n".utf8))
+            let plan = rewrite.plan(files, images: try ManifestScanner.images(in: files))
+            let edited = try rewrite.edit(plan, digests: try await resolve(plan.unpinned))
+            try write(edited.map { ($0.file, $0.text) })
+            let changed = edited.reduce(0) { $0 + $1.changed }
+            let total = plan.files.reduce(0) { $0 + $1.images.count }
+            FileHandle.standardError.write(Data("airgap rewrite: \(changed) of \(total) images rewritten in \(edited.filter { $0.changed > 0 }.count) of \(files.count) file(s)\n".utf8))
         }
     }
 
