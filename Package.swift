@@ -12,6 +12,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries: a modulemap and one header each.
@@ -34,6 +41,18 @@ let package = Package(
         .target(name: "Charts", dependencies: ["OCI", "HTTP", "CArchive", "Yams"]),
         .target(name: "Pipeline", dependencies: ["OCI", "HTTP", "Registry", "Archive", "Bundle", "Trust", "Charts", "Yams"]),
         .target(name: "Cluster", dependencies: ["OCI", "Bundle", "Pipeline", "Yams"]),
+        .target(name: "RegistryServer", dependencies: [
+            "OCI", "Bundle", "Archive", "Pipeline", "Charts", "CLinux",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
         .target(name: "ZoneSupport", dependencies: [
             "OCI", "HTTP", "Registry", "Pipeline", "Trust",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -48,7 +67,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "TransitZone"),
         .executableTarget(name: "AirgapZone", dependencies: [
-            "OCI", "Registry", "Bundle", "Pipeline", "Trust", "Cluster", "ZoneSupport",
+            "OCI", "Registry", "Bundle", "Pipeline", "Trust", "Cluster", "ZoneSupport", "RegistryServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "AirgapZone"),
 

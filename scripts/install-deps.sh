@@ -4,8 +4,7 @@
 set -euo pipefail
 packages=(
   libcurl4-openssl-dev libarchive-dev libssl-dev zlib1g-dev libsodium-dev   # build
-  docker-registry skopeo umoci jq curl openssl apache2-utils python3 bc time  # test peers and tools
-  containerd                                                                  # reads airgap mirror-config's hosts.toml in the tests
+  docker-registry skopeo umoci jq curl openssl apache2-utils python3 bc time containerd  # test peers and tools
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -14,7 +14,7 @@ public final class FileOutput: ArchiveOutput {
     public private(set) var digest: Digest?
 
     private let file: StagedFile
-    private var hasher = SHA256Hasher()
+    private var hasher = ContentHasher()
     private var closed = false
 
     /// Starts a temporary file beside `path`.

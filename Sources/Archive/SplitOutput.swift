@@ -42,8 +42,8 @@ public final class SplitOutput: ArchiveOutput {
     private var sealed: [StagedFile] = []
     private var current: StagedFile?
     private var currentSize: Int64 = 0
-    private var partHasher = SHA256Hasher()
-    private var wholeHasher = SHA256Hasher()
+    private var partHasher = ContentHasher()
+    private var wholeHasher = ContentHasher()
     private var closed = false
 
     /// Prepares to write parts of `partSize` bytes, which must be a positive multiple of 512

@@ -12,9 +12,12 @@ public final class BundleFile: Sendable {
     public let parts: BundleParts?
     public let entries: TarIndex
 
-    /// Opens `path` (`NAME.tar`, or `NAME.tar.parts.json` for a split bundle).
+    /// Opens `path` (`NAME.tar`, or for a split bundle `NAME.tar`, its first volume `NAME.tar.000` or
+    /// `NAME.tar.parts.json`).
     public init(path given: String) throws {
-        let path = given.hasSuffix(".parts.json") ? String(given.dropLast(".parts.json".count)) : given
+        var path = given.hasSuffix(".parts.json") ? String(given.dropLast(".parts.json".count)) : given
+        let base = String(path.dropLast(".000".count))
+        if path.hasSuffix(".000"), FileManager.default.fileExists(atPath: BundleParts.metadataPath(for: base)) { path = base }
         self.path = path
         let metadata = BundleParts.metadataPath(for: path)
         if FileManager.default.fileExists(atPath: path) {

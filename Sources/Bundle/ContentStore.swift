@@ -86,6 +86,11 @@ public final class ContentStore: Sendable {
         return descriptor
     }
 
+    /// Starts an upload whose digest is not known yet; `BlobUpload.commit` names it.
+    public func upload() throws(StoreError) -> BlobUpload {
+        try BlobUpload(directory: ingestDirectory, store: self)
+    }
+
     /// Reads and checks the manifest `descriptor` from the store.
     public func manifest(_ descriptor: Descriptor) throws -> Manifest {
         let path = blobPath(descriptor.digest)
@@ -109,12 +114,12 @@ public final class ContentStore: Sendable {
     }
 
     /// Adds artifacts to `index.json`, replacing any entry with the same identity (kind and name, or subject
-    /// and digest for referrers). Call only once their content is in the store.
-    public func record(_ entries: [LayoutEntry]) throws(StoreError) {
+    /// and digest for referrers) and removing those `removing` selects. Call only once their content is in the store.
+    public func record(_ entries: [LayoutEntry], removing: (LayoutEntry) -> Bool = { _ in false }) throws(StoreError) {
         try withLock { () throws(StoreError) in
             var current = try self.entries()
             let incoming = Set(entries.map(\.identity))
-            current.removeAll { incoming.contains($0.identity) }
+            current.removeAll { incoming.contains($0.identity) || removing($0) }
             current += entries
             current.sort { ($0.identity, $0.descriptor.digest) < ($1.identity, $1.descriptor.digest) }
             do { try Self.writeAtomically(try Self.encode(ImageIndex(manifests: current.map(\.indexEntry))), to: root + "/index.json") } catch {

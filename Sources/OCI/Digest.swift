@@ -28,17 +28,24 @@ public struct Digest: Hashable, Comparable, Sendable, CustomStringConvertible, C
         self.encoded = encoded
     }
 
-    /// A SHA-256 digest from its 64 lowercase hex characters, already known to be valid.
-    init(sha256Hex hex: String) {
-        self.algorithm = "sha256"
+    /// A digest from its algorithm and lowercase hex characters, already known to be valid.
+    init(algorithm: String, validHex hex: String) {
+        self.algorithm = algorithm
         self.encoded = hex
+    }
+
+    /// The digest of `bytes` with this digest's algorithm (to check bytes against it).
+    public func recomputed<Bytes: Sequence>(over bytes: Bytes) -> Digest where Bytes.Element == UInt8 {
+        var hasher = ContentHasher(algorithm: algorithm)
+        hasher.update(Array(bytes))
+        return hasher.finalize()
     }
 
     public var description: String { "\(algorithm):\(encoded)" }
 
     /// The SHA-256 digest of `bytes`.
     public static func sha256<Bytes: Sequence>(of bytes: Bytes) -> Digest where Bytes.Element == UInt8 {
-        var hasher = SHA256Hasher()
+        var hasher = ContentHasher()
         hasher.update(Array(bytes))
         return hasher.finalize()
     }

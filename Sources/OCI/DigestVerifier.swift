@@ -41,7 +41,7 @@ public struct DigestVerifier: ~Copyable, Sendable {
     public let what: String
     public let expectedDigest: Digest?
     public let expectedSize: Int64?
-    private var hasher = SHA256Hasher()
+    private var hasher = ContentHasher()
 
     /// Expects `descriptor`'s digest and size.
     public init(_ what: String, expected descriptor: Descriptor) {

@@ -6,7 +6,7 @@ import TestSupport
 /// skopeo (`--registries-conf`, containers/image as CRI-O and podman use it), pulling from a private registry that
 /// `transit push` filled, with and without a repository prefix, over plain HTTP and TLS with a test CA.
 @Suite(.enabled(if: Peers.available, Comment(rawValue: Peers.unavailableReason)),
-       .enabled(if: ContainerdDaemon.available, Comment(rawValue: ContainerdDaemon.unavailableReason)))
+       .enabled(if: Tool.available("containerd") && Tool.available("ctr") && getuid() == 0, "needs Debian's containerd and root"))
 struct MirrorConfigRuntimeTests {
     /// An upstream registry with two images, a bundle of one of them, and the private registry it was pushed to.
     struct Site {
@@ -72,7 +72,7 @@ struct MirrorConfigRuntimeTests {
         defer { containerd.stop() }
         let hosts = try await site.mirrorConfig("containerd") + "/certs.d"
         let fetch = try await containerd.ctr(["content", "fetch", "--hosts-dir", hosts, site.bundled.reference])
-        #expect(fetch.succeeded, "\(fetch.errorOutput)\n\(containerd.logTail())\n\(site.mirror.logTail())")
+        #expect(fetch.succeeded, "\(fetch.errorOutput)\n\(site.mirror.logTail())")
         let content = try await containerd.ctr(["content", "ls", "-q"]).check().output
         #expect(content.contains(site.bundled.digest))
         let mirrored = try Site.requests(site.mirror, privatePath(site, "team/app"))

@@ -10,7 +10,7 @@ import Testing
 
     @Test func streamingEqualsOneShot() {
         let data = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }
-        var hasher = SHA256Hasher()
+        var hasher = ContentHasher()
         for chunk in stride(from: 0, to: data.count, by: 4093) {
             hasher.update(Array(data[chunk..<min(chunk + 4093, data.count)]))
         }
@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func resetStartsOver() {
-        var hasher = SHA256Hasher()
+        var hasher = ContentHasher()
         hasher.update(Array("garbage".utf8))
         hasher.reset()
         hasher.update(Array("abc".utf8))

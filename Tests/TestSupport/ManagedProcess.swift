@@ -68,6 +68,17 @@ final class ManagedProcess: Sendable {
         if watchdog.isRunning { kill(watchdog.processIdentifier, SIGKILL) }
     }
 
+    /// Sends SIGKILL at once, as a power cut would stop it; returns once it has exited.
+    func killAbruptly() {
+        guard !stopped.isSet else { return }
+        stopped.set()
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            _ = waitForExit(within: .seconds(30))
+        }
+        if watchdog.isRunning { kill(watchdog.processIdentifier, SIGKILL) }
+    }
+
     /// The last `lines` lines of the log.
     func logTail(lines: Int = 40) -> String {
         let text = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""

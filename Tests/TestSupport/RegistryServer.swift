@@ -1,8 +1,8 @@
 import Foundation
 
-/// A real CNCF distribution registry (`docker-registry serve`, 2.8.x) on
-/// 127.0.0.1 and a free port, with its own storage, config and log in a
-/// temporary directory.
+/// A real registry on 127.0.0.1 and a free port, with its own storage, config and log in a temporary
+/// directory: the CNCF distribution registry (`docker-registry serve`, 2.8.x) by default, or Airlock's own
+/// `airgap serve`.
 ///
 /// ```swift
 /// let registry = try await RegistryServer(tls: true, authentication: .basic(.random()))
@@ -20,6 +20,15 @@ public final class RegistryServer: Sendable {
         /// distribution's `auth: token`, backed by a ``TokenServer`` started
         /// with this configuration.
         case token(TokenServer.Configuration)
+    }
+
+    /// Which server runs.
+    public enum Implementation: Sendable {
+        /// `docker-registry serve` (CNCF distribution 2.8).
+        case distribution
+        /// `airgap serve` with these content arguments (`--store DIR`, `--bundle FILE`, `--read-only`, …);
+        /// with none, a fresh store in the registry's directory (and `--delete`).
+        case airgap([String])
     }
 
     /// Which skopeo flags ``skopeoOptions(_:user:)`` produces.
@@ -54,7 +63,7 @@ public final class RegistryServer: Sendable {
     private let process: ManagedProcess
 
     /// Starts a registry and waits until `GET /v2/` answers 200 or 401.
-    public init(tls: Bool = false, authentication: Authentication = .none) async throws {
+    public init(tls: Bool = false, authentication: Authentication = .none, implementation: Implementation = .distribution) async throws {
         let directory = try TemporaryDirectory(prefix: "airlock-registry")
         self.directory = directory
         isTLS = tls
@@ -62,6 +71,7 @@ public final class RegistryServer: Sendable {
         configFile = directory.file("config.yml")
 
         var authSection = ""
+        var airgapOptions: [String] = []
         switch authentication {
         case .none:
             user = nil
@@ -72,6 +82,7 @@ public final class RegistryServer: Sendable {
             let htpasswdFile = directory.file("htpasswd")
             let entry = try await Tool.output("htpasswd", ["-Bbn", basicUser.username, basicUser.password])
             try Data((entry + "\n").utf8).write(to: URL(fileURLWithPath: htpasswdFile))
+            airgapOptions += ["--htpasswd", htpasswdFile]
             authSection = """
                 auth:
                   htpasswd:
@@ -99,6 +110,7 @@ public final class RegistryServer: Sendable {
             let certificates = try await TestCertificates.create(in: directory)
             caFile = certificates.caFile
             certificateDirectory = certificates.caDirectory
+            airgapOptions += ["--tls-cert", certificates.serverCertificate, "--tls-key", certificates.serverKey]
             tlsSection = """
                   tls:
                     certificate: \(yaml(certificates.serverCertificate))
@@ -136,9 +148,18 @@ public final class RegistryServer: Sendable {
                     enabled: false
 
                 """
-            try Data(config.utf8).write(to: URL(fileURLWithPath: configFile))
-            let process = try ManagedProcess(
-                "docker-registry", ["serve", configFile], logFile: directory.file("registry-\(attempt).log"))
+            let process: ManagedProcess
+            switch implementation {
+            case .distribution:
+                try Data(config.utf8).write(to: URL(fileURLWithPath: configFile))
+                process = try ManagedProcess(
+                    "docker-registry", ["serve", configFile], logFile: directory.file("registry-\(attempt).log"))
+            case .airgap(let content):
+                let arguments = content.isEmpty ? ["--store", dataDirectory, "--delete"] : content
+                process = try ManagedProcess(
+                    AirlockTool.binDirectory + "/airgap", ["serve", "--listen", "127.0.0.1:\(port)"] + arguments + airgapOptions,
+                    logFile: directory.file("registry-\(attempt).log"))
+            }
             let baseURL = "\(scheme)://127.0.0.1:\(port)"
             if try await Self.waitUntilReady(process, url: baseURL, caFile: caFile) {
                 self.process = process
@@ -148,8 +169,8 @@ public final class RegistryServer: Sendable {
             }
             let log = process.logTail()
             process.stop()
-            if attempt < 5 && log.contains("address already in use") { continue }
-            throw HarnessError("docker-registry did not come up on \(baseURL); last log lines:\n\(log)")
+            if attempt < 5 && (log.contains("address already in use") || log.contains("Address already in use")) { continue }
+            throw HarnessError("the registry did not come up on \(baseURL); last log lines:\n\(log)")
         }
     }
 
@@ -159,11 +180,14 @@ public final class RegistryServer: Sendable {
     /// The last lines of the registry log.
     public func logTail(lines: Int = 40) -> String { process.logTail(lines: lines) }
 
-    /// Stops the registry and its token server; the registry stays unusable.
-    public func stop() {
-        process.stop()
+    /// Stops the registry (SIGTERM, then SIGKILL after `grace`) and its token server; the registry stays unusable.
+    public func stop(grace: Duration = .seconds(5)) {
+        process.stop(grace: grace)
         tokenServer?.stop()
     }
+
+    /// Kills the registry with SIGKILL, mid-request if it is busy.
+    public func kill() { process.killAbruptly() }
 
     /// curl options for this registry: `--cacert` for TLS and `-u` when `user` is given.
     public func curlOptions(user: TestUser? = nil) -> [String] {

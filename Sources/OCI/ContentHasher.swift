@@ -1,18 +1,22 @@
 import COpenSSL
 
-/// Streaming SHA-256 over OpenSSL's EVP interface: feed bytes as they arrive, then `finalize`.
+/// Streaming SHA-256 (or SHA-512) over OpenSSL's EVP interface: feed bytes as they arrive, then `finalize`.
 ///
 /// A value type wrapping one EVP context; copying it is not supported (it is `~Copyable`),
 /// so a partially hashed stream has exactly one owner.
-public struct SHA256Hasher: ~Copyable, @unchecked Sendable {
+public struct ContentHasher: ~Copyable, @unchecked Sendable {
     private let context: OpaquePointer
+    /// `sha256` or `sha512`: the registered algorithms of the OCI digest grammar.
+    public let algorithm: String
     public private(set) var byteCount: Int64 = 0
 
-    public init() {
+    /// A hasher for `algorithm` (`sha256`, the default, or `sha512`; anything else hashes with SHA-256).
+    public init(algorithm: String = "sha256") {
         // EVP_MD_CTX_new only fails when memory is exhausted; nothing sensible can follow.
         guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL could not allocate a digest context") }
         self.context = context
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        self.algorithm = algorithm == "sha512" ? "sha512" : "sha256"
+        EVP_DigestInit_ex(context, self.algorithm == "sha512" ? EVP_sha512() : EVP_sha256(), nil)
     }
 
     deinit { EVP_MD_CTX_free(context) }
@@ -30,17 +34,17 @@ public struct SHA256Hasher: ~Copyable, @unchecked Sendable {
 
     /// Starts over, as if no byte had been hashed.
     public mutating func reset() {
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        EVP_DigestInit_ex(context, algorithm == "sha512" ? EVP_sha512() : EVP_sha256(), nil)
         byteCount = 0
     }
 
     /// The digest of everything hashed so far; the hasher then starts over.
     public mutating func finalize() -> Digest {
-        var out = [UInt8](repeating: 0, count: 32)
+        var out = [UInt8](repeating: 0, count: 64)
         var length: UInt32 = 0
         EVP_DigestFinal_ex(context, &out, &length)
         reset()
-        return Digest(sha256Hex: Self.hex(out))
+        return Digest(algorithm: algorithm, validHex: Self.hex(Array(out[..<Int(length)])))
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
