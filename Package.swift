@@ -40,6 +40,7 @@ let package = Package(
         .target(name: "Trust", dependencies: ["OCI", "COpenSSL", "CSodium", "Yams"]),
         .target(name: "Charts", dependencies: ["OCI", "HTTP", "CArchive", "Yams"]),
         .target(name: "Pipeline", dependencies: ["OCI", "HTTP", "Registry", "Archive", "Bundle", "Trust", "Charts", "Yams"]),
+        .target(name: "Cluster", dependencies: ["OCI", "Bundle", "Pipeline", "Yams"]),
         .target(name: "RegistryServer", dependencies: [
             "OCI", "Bundle", "Archive", "Pipeline", "Charts", "CLinux",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -66,7 +67,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "TransitZone"),
         .executableTarget(name: "AirgapZone", dependencies: [
-            "OCI", "Registry", "Bundle", "Pipeline", "Trust", "ZoneSupport", "RegistryServer",
+            "OCI", "Registry", "Bundle", "Pipeline", "Trust", "Cluster", "ZoneSupport", "RegistryServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "AirgapZone"),
 
@@ -79,6 +80,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OCI", "Registry"]),
         .testTarget(name: "TrustTests", dependencies: ["Trust", "OCI", "TestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "OCI", "Pipeline", "Bundle", "Yams"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "HTTP", "Registry", "Bundle", "Pipeline", "Trust", "Charts"]),
     ],
     swiftLanguageModes: [.v6]

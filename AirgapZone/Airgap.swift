@@ -7,8 +7,8 @@ struct Airgap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "airgap",
         abstract: "Verify, audit and serve what the private registry holds, fully offline.",
-        discussion: "Runs inside the air gap. verify and serve are here; audit, mirror-config and rewrite are on the roadmap in the README.",
+        discussion: "Runs inside the air gap: verify signatures, serve a registry, write runtime mirror configuration, lint and rewrite Kubernetes manifests.",
         version: AirlockVersion.current,
-        subcommands: [VerifyImages.self, Serve.self]
+        subcommands: [VerifyImages.self, Serve.self, MirrorConfig.self, Lint.self, Rewrite.self]
     )
 }

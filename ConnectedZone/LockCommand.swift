@@ -48,7 +48,7 @@ struct LockCommand: AsyncParsableCommand {
                 for change in drift.changes { print(change) }
                 print(drift.isEmpty ? "\(lockFile) is up to date" : "\(lockFile) is out of date: \(drift.changes.count) changes")
             }
-            if !drift.isEmpty { throw ExitCode(ExitStatus.drift) }
+            if !drift.isEmpty { throw ExitCode(ExitStatus.checkFailed) }
         }
     }
 }

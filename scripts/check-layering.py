@@ -3,7 +3,8 @@
 
 - every module a Swift file imports is declared as a dependency of its target in Package.swift, and every
   project module a target declares is imported somewhere in it;
-- library modules never import a zone executable, and Charts, Bundle and Registry never import one another.
+- library modules never import a zone executable, and Charts, Bundle and Registry never import one another;
+- Cluster (runtime configuration and manifests) stays offline: it never imports Registry or HTTP.
 
 Prints each violation and exits 1 if there is one."""
 import os
@@ -32,6 +33,7 @@ system = {"Foundation", "Glibc", "Dispatch", "Synchronization", "Testing", "XCTe
 project = set(targets)
 zones = {"ConnectedZone", "TransitZone", "AirgapZone"}
 apart = {"Charts", "Bundle", "Registry"}
+offline = {"Cluster": {"Registry", "HTTP"}}
 problems = []
 for name, (directory, declared) in sorted(targets.items()):
     imported = set()
@@ -51,6 +53,8 @@ for name, (directory, declared) in sorted(targets.items()):
                     problems.append(f"{where}: a library module imports the zone {module}")
                 if name in apart and module in apart:
                     problems.append(f"{where}: {name} imports {module} (Charts, Bundle and Registry stay apart)")
+                if module in offline.get(name, set()):
+                    problems.append(f"{where}: {name} imports {module} ({name} stays offline; registry lookups belong to the zone)")
     for unused in sorted((declared & project) - imported):
         if targets.get(unused, ("", set()))[0].startswith("Sources/C"):
             continue   # a system library shim can be needed only for linking

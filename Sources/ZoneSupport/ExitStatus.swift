@@ -6,8 +6,9 @@ import OCI
 public enum ExitStatus {
     /// The operation failed: network, registry error, integrity check.
     public static let failure: Int32 = 1
-    /// `connected lock --check`: a source no longer matches the lock file.
-    public static let drift: Int32 = 2
+    /// A check found problems: `connected lock --check` (a source no longer matches the lock file),
+    /// `airgap lint` (violations).
+    public static let checkFailed: Int32 = 2
     /// A registry refused the credentials, or none were given where they are needed.
     public static let authentication: Int32 = 3
     /// A registry's TLS certificate is not trusted.
