@@ -30,7 +30,6 @@ struct Lint: AsyncParsableCommand {
         let violations: [LintViolation]
     }
 
-
     @Argument(help: ArgumentHelp("YAML files or directories; - or nothing reads standard input.", valueName: "path"))
     var paths: [String] = []
 
