@@ -30,14 +30,13 @@ fixtures=(Tests/Fixtures)
 [[ -d ../shared/fixtures ]] && fixtures+=(../shared/fixtures)
 seeds="$scratch/seeds/$target"
 rm -rf "$seeds"; mkdir -p "$seeds" "$scratch/corpus/$target" "$scratch/findings/$target"
-n=0
-seed() { n=$((n + 1)); cat > "$seeds/$n"; }   # one seed from stdin
-seed_files() { while IFS= read -r -d '' f; do [[ $(stat -c %s "$f") -le 262144 ]] && seed < "$f"; done; }
+seed() { cat > "$seeds/new"; mv "$seeds/new" "$seeds/$(sha1sum < "$seeds/new" | cut -c1-16)"; }   # one seed from stdin
+seed_files() { while IFS= read -r -d "" f; do if [[ $(stat -c %s "$f") -le 262144 ]]; then seed < "$f"; fi; done; }
 json_blobs() { find "${fixtures[@]}" -path '*blobs/sha256/*' -type f -size -256k -print0 | while IFS= read -r -d '' f; do
-    head -c1 "$f" | grep -q '{' && printf '%s\0' "$f"; done; }
+    if head -c1 "$f" | grep -q '{'; then printf '%s\0' "$f"; fi; done; }
 case $target in
     tar)
-        find "${fixtures[@]}" -name '*.tgz' -size -256k -print0 | while IFS= read -r -d '' f; do gzip -dc "$f" | seed; done
+        find "${fixtures[@]}" -name '*.tgz' -size -256k -print0 | while IFS= read -r -d '' f; do gzip -dc "$f" 2>/dev/null | seed || true; done
         for layout in Tests/Fixtures/oci/*/; do tar --format=posix -cf - -C "$layout" . | head -c 262144 | seed; done ;;
     manifest) json_blobs | seed_files ;;
     layout-index) find "${fixtures[@]}" -name index.json -print0 | seed_files ;;
