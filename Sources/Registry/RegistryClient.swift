@@ -88,10 +88,11 @@ public final class RegistryClient: Sendable {
 
     private func discover(_ host: String) async throws -> Endpoint {
         if transport.options.forcesPlainHTTP(host) { return try await probe("http://\(host)", host: host) }
-        if Reference.isLoopback(registry: host), let plain = try? await probe("http://\(host)", host: host, retryingConnections: false) {
+        if Reference.isLoopback(registry: host) {
             // As docker does for local registries, plain HTTP is accepted on loopback; asking it
-            // first spares a failed TLS handshake (and loading the CA store) per run.
-            return plain
+            // first spares a failed TLS handshake (and loading the CA store) per run. Only when nothing
+            // answers HTTP there is HTTPS tried: a registry that answers 429 or 500 is reported with its status.
+            do { return try await probe("http://\(host)", host: host, retryingConnections: false) } catch is TransportError {}
         }
         do {
             return try await probe("https://\(host)", host: host)
