@@ -1,7 +1,8 @@
 /// Text from the input made safe to print as an error: control characters (C0, DEL, C1) are written as `\u{1B}`
 /// escapes, so a NUL, a carriage return or an escape sequence in a file or an argument cannot break the line or
 /// reach the operator's terminal. A line break is kept only where the tool itself lists items (`\n  `); any other
-/// becomes `\u{A}`, so an error stays on its lines.
+/// becomes `\u{A}`. Input that itself holds `\n  ` would still break the line, so a message quotes one line of input
+/// at most (`BundleManifest.problem(of:)` keeps the first line of a YAML error).
 public enum TerminalText {
     public static func escaped(_ text: String) -> String {
         var out = ""
