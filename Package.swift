@@ -87,3 +87,20 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets, only in a build that asks for them (`Benchmarks/fuzz.sh` sets AIRLOCK_FUZZ=1 and builds with
+// -sanitize=fuzzer,address): they have no `main`, so the ordinary build and `swift test` never see them.
+if Context.environment["AIRLOCK_FUZZ"] != nil {
+    package.targets += [
+        .executableTarget(name: "FuzzParsers", dependencies: [
+            "OCI", "Archive", "Bundle", "Pipeline", "Trust", "Registry", "Charts",
+        ], path: "Fuzz/FuzzParsers"),
+        .executableTarget(name: "FuzzServer", dependencies: [
+            "RegistryServer",
+        ], path: "Fuzz/FuzzServer"),
+    ]
+    package.products += [
+        .executable(name: "FuzzParsers", targets: ["FuzzParsers"]),
+        .executable(name: "FuzzServer", targets: ["FuzzServer"]),
+    ]
+}
