@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "OCI", dependencies: ["COpenSSL"]),
         .target(name: "HTTP", dependencies: ["OCI", "CCurl"]),
         .target(name: "Registry", dependencies: ["OCI", "HTTP"]),
-        .target(name: "ObjectStore", dependencies: ["OCI", "HTTP"]),
+        .target(name: "ObjectStore", dependencies: ["OCI", "HTTP", "Archive", "COpenSSL"]),
         .target(name: "Bundle", dependencies: ["OCI", "CLinux", "Archive"]),
         .target(name: "Archive", dependencies: ["CArchive", "OCI"]),
         .target(name: "Trust", dependencies: ["OCI", "COpenSSL", "CSodium", "Yams"]),
@@ -55,12 +55,12 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .target(name: "ZoneSupport", dependencies: [
-            "OCI", "HTTP", "Registry", "Pipeline", "Trust",
+            "OCI", "HTTP", "Registry", "Pipeline", "Trust", "Archive", "Bundle", "ObjectStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "ConnectedZone", dependencies: [
-            "OCI", "Registry", "Bundle", "Charts", "Pipeline", "Trust", "ZoneSupport",
+            "OCI", "Registry", "Archive", "Bundle", "Charts", "Pipeline", "Trust", "ZoneSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "ConnectedZone"),
         .executableTarget(name: "TransitZone", dependencies: [
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "TrustTests", dependencies: ["Trust", "OCI", "TestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "OCI", "Pipeline", "Bundle", "Yams"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "HTTP", "Registry", "Bundle", "Pipeline", "Trust", "Charts"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "HTTP", "Registry", "Bundle", "Pipeline", "Trust", "Charts", "ObjectStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

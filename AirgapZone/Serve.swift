@@ -24,8 +24,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Content store to serve and push into (created when missing).")
     var store: String?
 
-    @Option(name: .customLong("bundle"), help: "Bundle to serve read-only, in place (repeatable; a split bundle by its first volume).")
+    @Option(name: .customLong("bundle"), help: "Bundle to serve read-only, in place (repeatable; a split bundle by its first volume; a path or s3://BUCKET/KEY).")
     var bundles: [String] = []
+
+    @OptionGroup var storage: StorageOptions
 
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one). Loopback unless you name another address.")
     var listen = "127.0.0.1:5000"
@@ -70,7 +72,7 @@ struct Serve: AsyncParsableCommand {
                     ? RegistryServer(readOnly: [StoreEndpoint(store: try ContentStore(at: store, create: false))], options: options)
                     : try RegistryServer(store: store, options: options)
             } else {
-                server = RegistryServer(readOnly: try bundles.map { BundleSource(bundle: try BundleFile(path: $0)) }, options: options)
+                server = RegistryServer(readOnly: try bundles.map { BundleSource(bundle: try storage.openBundle($0)) }, options: options)
             }
             let scheme = tlsCert == nil ? "http" : "https"
             let mode = server.isWritable ? "read-write" : "read-only"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Archive
 import Bundle
 import Foundation
 import OCI
@@ -8,7 +9,7 @@ import ZoneSupport
 
 /// Where and how to write a bundle (shared by `bundle` and `pack`).
 struct BundleOutputOptions: ParsableArguments {
-    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The bundle file to write (NAME.tar).", valueName: "file"))
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The bundle file to write (NAME.tar), or an object (s3://BUCKET/KEY).", valueName: "file"))
     var output: String
 
     @Option(help: ArgumentHelp("Split into volumes NAME.tar.000, … of at most this size (700M, 4G, fat32), with NAME.tar.parts.json.", valueName: "size"))
@@ -23,11 +24,20 @@ struct BundleOutputOptions: ParsableArguments {
     @Option(name: .customLong("since-store"), help: ArgumentHelp("Write a delta bundle: leave out every blob this content store holds.", valueName: "dir"))
     var sinceStore: String?
 
+    @OptionGroup var storage: StorageOptions
+
     func validate() throws {
         if since != nil && sinceStore != nil { throw ValidationError("give --since or --since-store, not both") }
         if let split {   // before anything is pulled
             do { _ = try BundleLayout(splitArgument: split) } catch { throw ValidationError(error.description) }
         }
+    }
+
+    /// Where the bundle goes, its credentials and bucket checked when it is object storage: before anything is pulled.
+    func destination() throws -> any ArchiveStore {
+        let files = try storage.store(for: output)
+        try storage.checkWritable(output, in: files)
+        return files
     }
 
     func layout() throws -> BundleLayout {
@@ -38,7 +48,7 @@ struct BundleOutputOptions: ParsableArguments {
     func base(registry: RegistryOptions) async throws -> DeltaBase? {
         if let sinceStore { return try DeltaBase.store(sinceStore) }
         guard let since else { return nil }
-        return try await DeltaBase.since(since, client: try registry.makeClient())
+        return try await DeltaBase.since(since, files: try storage.store(for: since), client: try registry.makeClient())
     }
 }
 
@@ -53,12 +63,12 @@ struct BundleSummary: Encodable {
 
 /// Writes the bundle and reports it.
 func finishBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: String?, lockText: String? = nil, base: DeltaBase?,
-                  options: BundleOutputOptions, output: OutputOptions, started: Date) async throws {
+                  options: BundleOutputOptions, files: any ArchiveStore, output: OutputOptions, started: Date) async throws {
     let key = try options.signKey.map(loadSigningKey)
     var signIndex: (@Sendable (Data) throws -> Data)?
     if let key { signIndex = { try BundleSignature.sign($0, with: key) } }
     let written = try await writeBundle(store: store, entries: entries, manifestText: manifestText, lockText: lockText, base: base, tool: "airlock \(AirlockVersion.current)",
-                                        signIndex: signIndex, to: options.output, layout: try options.layout())
+                                        signIndex: signIndex, to: options.output, layout: try options.layout(), in: files)
     let seconds = Date().timeIntervalSince(started)
     if output.json {
         try printJSON(BundleSummary(bundle: options.output, files: written.files, bytes: written.bytes,
@@ -94,8 +104,11 @@ struct MakeBundle: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors("connected") {
             let started = Date()
-            let directory = (bundle.output as NSString).deletingLastPathComponent.nonEmpty
-            let name = (bundle.output as NSString).lastPathComponent
+            let files = try bundle.destination()
+            // The store a pull needs is kept beside a local bundle, in the temporary directory for an object.
+            let isObject = bundle.output.hasPrefix("s3://")
+            let directory = isObject ? NSTemporaryDirectory() : (bundle.output as NSString).deletingLastPathComponent.nonEmpty
+            let name = isObject ? "airlock-bundle" : (bundle.output as NSString).lastPathComponent
             let temporary: String? = store == nil ? "\(directory)/.\(name).store-\(getpid())" : nil
             defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
             let lockText = try lock.map { path in
@@ -110,7 +123,7 @@ struct MakeBundle: AsyncParsableCommand {
             if !output.quiet && !output.json { printCharts(charts); printFiles(pulled.files); printItems(report) }
             let manifestText = try what.manifest.map { try String(contentsOfFile: $0, encoding: .utf8) }
             try await finishBundle(store: store, entries: pulled.entries, manifestText: manifestText, lockText: lockText, base: base,
-                             options: bundle, output: output, started: started)
+                             options: bundle, files: files, output: output, started: started)
         }
     }
 }
@@ -129,8 +142,9 @@ struct Pack: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors("connected") {
             let store = try ContentStore(at: self.store, create: false)
+            let files = try bundle.destination()
             let base = try await bundle.base(registry: registry)
-            try await finishBundle(store: store, entries: nil, manifestText: nil, base: base, options: bundle, output: output, started: Date())
+            try await finishBundle(store: store, entries: nil, manifestText: nil, base: base, options: bundle, files: files, output: output, started: Date())
         }
     }
 }

@@ -12,8 +12,10 @@ struct ExportCharts: AsyncParsableCommand {
         discussion: "Serve the directory with any web server; `helm repo add NAME URL` then finds every chart. URLs in index.yaml are relative unless --base-url is given."
     )
 
-    @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one).")
+    @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one), a path or s3://BUCKET/KEY.")
     var bundle: String
+
+    @OptionGroup var storage: StorageOptions
 
     @Option(help: ArgumentHelp("Directory to write (created if missing).", valueName: "dir"))
     var dir: String
@@ -25,7 +27,7 @@ struct ExportCharts: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors("transit") {
-            let exported = try await ChartExporter(bundle: try BundleFile(path: bundle)).export(to: dir, baseURL: baseURL)
+            let exported = try await ChartExporter(bundle: try storage.openBundle(bundle)).export(to: dir, baseURL: baseURL)
             if output.json {
                 try printJSON(exported)
             } else if !output.quiet {

@@ -12,8 +12,10 @@ struct ExportFiles: AsyncParsableCommand {
         discussion: "Files appear in the directory only when all of them were written and checked."
     )
 
-    @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one).")
+    @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one), a path or s3://BUCKET/KEY.")
     var bundle: String
+
+    @OptionGroup var storage: StorageOptions
 
     @Option(help: ArgumentHelp("Directory to write (created if missing).", valueName: "dir"))
     var dir: String
@@ -22,7 +24,7 @@ struct ExportFiles: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors("transit") {
-            let exported = try await FileExporter(bundle: try BundleFile(path: bundle)).export(to: dir)
+            let exported = try await FileExporter(bundle: try storage.openBundle(bundle)).export(to: dir)
             if output.json {
                 try printJSON(exported)
             } else if !output.quiet {

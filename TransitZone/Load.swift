@@ -11,8 +11,10 @@ struct Load: AsyncParsableCommand {
         abstract: "Copy a bundle into a content store (an OCI image layout), checking every blob on the way."
     )
 
-    @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one).")
+    @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one), a path or s3://BUCKET/KEY.")
     var bundle: String
+
+    @OptionGroup var storage: StorageOptions
 
     @Option(help: ArgumentHelp("Content store directory (created if missing).", valueName: "dir"))
     var store: String
@@ -23,7 +25,7 @@ struct Load: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors("transit") {
-            let result = try await BundleLoad(bundle: try BundleFile(path: bundle), storePath: store).run()
+            let result = try await BundleLoad(bundle: try storage.openBundle(bundle), storePath: store).run()
             let copied = result.blobsFetched + result.manifestsPut
             if output.json {
                 try printJSON(Summary(store: store, blobsCopied: copied, blobsPresent: result.blobsSkipped, bytes: result.bytesFetched))

@@ -21,8 +21,10 @@ struct Push: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one).")
+    @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one), a path or s3://BUCKET/KEY.")
     var bundle: String
+
+    @OptionGroup var storage: StorageOptions
 
     @Option(help: ArgumentHelp("Target registry, with an optional repository prefix.", valueName: "host[:port][/prefix]"))
     var to: String
@@ -62,7 +64,7 @@ struct Push: AsyncParsableCommand {
                 throw ValidationError("--chunk-size takes a size")
             }
             options.chunkSize = size
-            let file = try BundleFile(path: bundle)
+            let file = try storage.openBundle(bundle)
             options.signer = try signKey.map { ImageSigner(key: try loadSigningKey($0)) }   // a wrong password fails first
             if trust.requested { options.trust = try trust.makeCheck() }
             let report = try await BundlePush(bundle: file, client: try registry.makeClient(), target: try PushTarget(parsing: to), options: options).run()

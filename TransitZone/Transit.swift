@@ -9,6 +9,6 @@ struct Transit: AsyncParsableCommand {
         abstract: "Verify Airlock bundles offline and push them into a private registry.",
         discussion: "Runs on the landing host between the zones. See the README for the bundle format and exit codes.",
         version: AirlockVersion.current,
-        subcommands: [Verify.self, Push.self, Load.self, ExportCharts.self, ExportFiles.self]
+        subcommands: [Verify.self, Push.self, Load.self, ExportCharts.self, ExportFiles.self, Fetch.self]
     )
 }

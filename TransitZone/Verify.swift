@@ -12,8 +12,10 @@ struct Verify: AsyncParsableCommand {
         discussion: "Lists every failure; exits 1 when the content is damaged, 5 when only a signature check failed. Nothing is written."
     )
 
-    @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one).")
+    @Argument(help: "The bundle: NAME.tar (or NAME.tar.parts.json for a split one), a path or s3://BUCKET/KEY.")
     var bundle: String
+
+    @OptionGroup var storage: StorageOptions
 
     @Option(help: ArgumentHelp("For a delta bundle: the bundle it builds on, in which every blob the delta expects is checked.", valueName: "file"))
     var base: String?
@@ -31,8 +33,8 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         try await runReportingErrors("transit") {
             let started = Date()
-            let file = try BundleFile(path: bundle)
-            var report = await file.verified(threads: threads, base: try base.map { try BundleFile(path: $0) })
+            let file = try storage.openBundle(bundle)
+            var report = await file.verified(threads: threads, base: try base.map { try storage.openBundle($0) })
             let signatures = trust.requested ? try await trust.makeCheck().check(file) : nil
             report.seconds = Date().timeIntervalSince(started)   // opening and indexing the bundle included
             if output.json {

@@ -1,9 +1,9 @@
 import Glibc
 
-/// Several files read as one, in order: the volumes of a split archive.
+/// Several files (or objects) read as one, in order: the volumes of a split archive.
 public final class ConcatenatedFiles: RandomAccessSource {
     /// The files, in order.
-    public let files: [RandomAccessFile]
+    public let files: [any RandomAccessSource]
     /// The sum of their sizes.
     public let size: Int64
     /// Where each file starts in the whole.
@@ -17,7 +17,7 @@ public final class ConcatenatedFiles: RandomAccessSource {
     }
 
     /// Joins files already open.
-    public init(files: [RandomAccessFile]) {
+    public init(files: [any RandomAccessSource]) {
         self.files = files
         var starts: [Int64] = []
         var total: Int64 = 0
@@ -52,12 +52,22 @@ public final class ConcatenatedFiles: RandomAccessSource {
         try forEachPiece(from: offset, length: length) { file, position, wanted, _ in try file.scan(from: position, length: wanted, body) }
     }
 
+    /// Each file's own sequential reader, one after another across volume boundaries.
+    public func sequentialReader(from offset: Int64, length: Int64) -> any SequentialReader {
+        var pieces: [(any RandomAccessSource, Int64, Int64)] = []
+        _ = try? forEachPiece(from: offset, length: length) { file, position, wanted, _ in
+            pieces.append((file, position, wanted))
+            return wanted
+        }
+        return ChainedReader(readers: pieces.map { $0.0.sequentialReader(from: $0.1, length: $0.2) })
+    }
+
     /// Splits `length` bytes from `offset` into one piece per file and hands each to `read` (the file, the offset in
     /// it, the piece's length, the bytes done before it), which returns how many bytes it got. A short piece ends the
     /// whole: a file shorter than it was when opened gives short reads only at the end. Returns the bytes done.
     private func forEachPiece(from offset: Int64, length: Int64,
-                              _ read: (RandomAccessFile, Int64, Int64, Int64) throws -> Int64) throws -> Int64 {
-        guard offset >= 0 else { throw ArchiveError(archive: files.first?.path ?? "volumes", reason: "read at negative offset \(offset)") }
+                              _ read: (any RandomAccessSource, Int64, Int64, Int64) throws -> Int64) throws -> Int64 {
+        guard offset >= 0 else { throw ArchiveError(archive: "volumes", reason: "read at negative offset \(offset)") }
         guard offset < size, length > 0 else { return 0 }
         var index = fileIndex(containing: offset)
         var done: Int64 = 0
@@ -80,5 +90,21 @@ public final class ConcatenatedFiles: RandomAccessSource {
             if starts[middle] <= offset { low = middle } else { high = middle - 1 }
         }
         return low
+    }
+}
+
+/// Readers read one after another.
+final class ChainedReader: SequentialReader {
+    private var readers: ArraySlice<any SequentialReader>
+
+    init(readers: [any SequentialReader]) { self.readers = readers[...] }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while let reader = readers.first {
+            let n = try reader.read(into: buffer)
+            if n > 0 { return n }
+            readers = readers.dropFirst()
+        }
+        return 0
     }
 }

@@ -1,7 +1,7 @@
 import OCI
 
-/// An archive written to one file: bytes go to a temporary file beside `path`, which `finish()`
-/// syncs and renames to `path`. Until then (and after a failure) nothing appears at `path`.
+/// An archive written to one file: bytes go to a temporary file beside `path` (or a multipart upload), which
+/// `finish()` syncs and renames to `path` (completes). Until then (and after a failure) nothing appears at `path`.
 ///
 /// The SHA-256 of the bytes is computed as they pass, so the file is never read back.
 public final class FileOutput: ArchiveOutput {
@@ -13,14 +13,16 @@ public final class FileOutput: ArchiveOutput {
     /// The SHA-256 of everything written; set by a successful `finish()`.
     public private(set) var digest: Digest?
 
-    private let file: StagedFile
+    private let store: any ArchiveStore
+    private let file: any StagedVolume
     private var hasher = ContentHasher()
     private var closed = false
 
-    /// Starts a temporary file beside `path`.
-    public init(path: String) throws(ArchiveError) {
+    /// Starts a temporary file beside `path` (or an upload to it), in `store`.
+    public init(path: String, store: any ArchiveStore = LocalFiles()) throws {
         self.path = path
-        file = try StagedFile(destination: path)
+        self.store = store
+        file = try store.stage(path)
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -39,7 +41,7 @@ public final class FileOutput: ArchiveOutput {
             file.discard()
             throw error
         }
-        syncDirectory(containing: path)
+        store.settle(path)
         digest = hasher.finalize()
     }
 

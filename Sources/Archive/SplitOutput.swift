@@ -39,8 +39,9 @@ public final class SplitOutput: ArchiveOutput {
     /// The SHA-256 of all parts concatenated; set by a successful `finish()`.
     public private(set) var digest: Digest?
 
-    private var sealed: [StagedFile] = []
-    private var current: StagedFile?
+    private let store: any ArchiveStore
+    private var sealed: [any StagedVolume] = []
+    private var current: (any StagedVolume)?
     private var currentSize: Int64 = 0
     private var partHasher = ContentHasher()
     private var wholeHasher = ContentHasher()
@@ -48,11 +49,12 @@ public final class SplitOutput: ArchiveOutput {
 
     /// Prepares to write parts of `partSize` bytes, which must be a positive multiple of 512
     /// (a tar block), so no tar header is cut across two volumes.
-    public init(basePath: String, partSize: Int64) throws(ArchiveError) {
+    public init(basePath: String, partSize: Int64, store: any ArchiveStore = LocalFiles()) throws(ArchiveError) {
         guard partSize > 0, partSize % 512 == 0 else {
             throw ArchiveError(archive: basePath, reason: "part size \(partSize) is not a positive multiple of 512")
         }
         self.basePath = basePath
+        self.store = store
         self.partSize = partSize
     }
 
@@ -92,7 +94,7 @@ public final class SplitOutput: ArchiveOutput {
             throw error
         }
         closed = true
-        syncDirectory(containing: basePath)
+        store.settle(basePath)
         removeStaleParts(after: sealed.count)
         sealed = []
         digest = wholeHasher.finalize()
@@ -105,21 +107,21 @@ public final class SplitOutput: ArchiveOutput {
         current?.discard()
         current = nil
         for file in sealed {
-            if file.committed { unlink(file.destination) } else { file.discard() }
+            if file.committed { store.remove(file.destination) } else { file.discard() }
         }
         sealed = []
         parts = []
     }
 
-    private func openPart() throws(ArchiveError) -> StagedFile {
+    private func openPart() throws -> any StagedVolume {
         if let current { return current }
-        let file = try StagedFile(destination: Self.partPath(basePath, index: sealed.count))
+        let file = try store.stage(Self.partPath(basePath, index: sealed.count))
         current = file
         currentSize = 0
         return file
     }
 
-    private func sealPart() throws(ArchiveError) {
+    private func sealPart() throws {
         guard let file = current else { return }
         try file.seal()
         sealed.append(file)
@@ -131,6 +133,6 @@ public final class SplitOutput: ArchiveOutput {
     /// so the volumes on disk concatenate to this archive and nothing else.
     private func removeStaleParts(after count: Int) {
         var index = count
-        while unlink(Self.partPath(basePath, index: index)) == 0 { index += 1 }
+        while store.remove(Self.partPath(basePath, index: index)) { index += 1 }
     }
 }

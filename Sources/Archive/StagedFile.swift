@@ -6,7 +6,7 @@ import Glibc
 /// offsets: the page cache then holds the file in large folios, which later readers (`transit verify`'s
 /// mapped reads) see through huge-page mappings. Memory does not depend on how much is written.
 /// Until `commit()` the destination is untouched; `discard()` (or dropping the object) removes the temporary file.
-final class StagedFile {
+final class StagedFile: StagedVolume {
     let destination: String
     let temporaryPath: String
     private var fd: Int32

@@ -13,41 +13,47 @@ public final class BundleFile: Sendable {
     public let entries: TarIndex
 
     /// Opens `path` (`NAME.tar`, or for a split bundle `NAME.tar`, its first volume `NAME.tar.000` or
-    /// `NAME.tar.parts.json`).
-    public init(path given: String) throws {
+    /// `NAME.tar.parts.json`) in `store`: local files, or objects read in place.
+    public init(path given: String, store: any ArchiveStore = LocalFiles()) throws {
         var path = given.hasSuffix(".parts.json") ? String(given.dropLast(".parts.json".count)) : given
         let base = String(path.dropLast(".000".count))
-        if path.hasSuffix(".000"), FileManager.default.fileExists(atPath: BundleParts.metadataPath(for: base)) { path = base }
+        if path.hasSuffix(".000"), try store.size(of: BundleParts.metadataPath(for: base)) != nil { path = base }
         self.path = path
         let metadata = BundleParts.metadataPath(for: path)
-        if FileManager.default.fileExists(atPath: path) {
-            source = try RandomAccessFile(path: path)
+        if try store.size(of: path) != nil {
+            source = try store.open(path)
             parts = nil
-        } else if FileManager.default.fileExists(atPath: metadata) {
+        } else if let metadataSize = try store.size(of: metadata) {
             let parts: BundleParts
-            do { parts = try JSONDecoder().decode(BundleParts.self, from: Data(contentsOf: URL(fileURLWithPath: metadata))) } catch {
+            do {
+                guard metadataSize <= 1 << 20 else { throw BundleError(bundle: path, artifact: metadata, reason: "is \(metadataSize) bytes, over the 1 MiB limit") }
+                let data = try store.open(metadata).bytes(from: 0, length: metadataSize)
+                parts = try JSONDecoder().decode(BundleParts.self, from: data)
+            } catch let error as BundleError { throw error } catch {
                 throw BundleError(bundle: path, artifact: metadata, reason: "unreadable volume metadata (\(error))")
             }
-            let directory = (path as NSString).deletingLastPathComponent
-            var files: [RandomAccessFile] = []
+            // Not NSString's path functions: they fold the `//` of `s3://`.
+            let slash = path.lastIndex(of: "/")
+            let directory = slash.map { String(path[..<$0]) } ?? ""
+            let fileName = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            var files: [any RandomAccessSource] = []
             for part in parts.parts {
-                guard !part.name.contains("/"), part.name.hasPrefix((path as NSString).lastPathComponent) else {
+                guard !part.name.contains("/"), part.name.hasPrefix(fileName) else {
                     throw BundleError(bundle: path, artifact: metadata, reason: "part name '\(part.name)' is not a volume of this bundle")
                 }
                 let partPath = directory.isEmpty ? part.name : directory + "/" + part.name
-                guard FileManager.default.fileExists(atPath: partPath) else {
+                guard let size = try store.size(of: partPath) else {
                     throw BundleError(bundle: path, artifact: part.name, reason: "volume is missing (expected \(parts.parts.count) volumes)")
                 }
-                let file = try RandomAccessFile(path: partPath)
-                guard file.size == part.size else {
-                    throw BundleError(bundle: path, artifact: part.name, reason: "volume is \(file.size) bytes, expected \(part.size)")
+                guard size == part.size else {
+                    throw BundleError(bundle: path, artifact: part.name, reason: "volume is \(size) bytes, expected \(part.size)")
                 }
-                files.append(file)
+                files.append(try store.open(partPath))
             }
             source = ConcatenatedFiles(files: files)
             self.parts = parts
         } else {
-            throw BundleError(bundle: path, artifact: nil, reason: "no such bundle (neither the file nor \((metadata as NSString).lastPathComponent))")
+            throw BundleError(bundle: path, artifact: nil, reason: "no such bundle (neither the file nor \(metadata.split(separator: "/").last ?? ""))")
         }
         entries = try TarIndex.build(from: source, name: path)
     }

@@ -8,13 +8,16 @@ public enum S3Error: CategorizedError, CustomStringConvertible, Sendable {
     case refused(S3Location, operation: String, status: Int, code: String, message: String)
     /// An answer that could not be understood.
     case malformed(S3Location, operation: String, detail: String)
+    /// A transfer that broke and could not be resumed (the connection, the server gone).
+    case interrupted(S3Location, operation: String, cause: any CategorizedError)
 
     public var description: String {
         switch self {
         case .credentials(let detail): "S3 credentials: \(detail)"
         case .refused(let location, let operation, let status, let code, let message):
-            "\(location): \(operation) refused (\(status) \(code)\(message.isEmpty ? "" : ": " + message))"
+            "\(location): \(operation) refused (\(status)\(code.isEmpty ? "" : " " + code)\(message.isEmpty ? "" : ": " + message))"
         case .malformed(let location, let operation, let detail): "\(location): \(operation): \(detail)"
+        case .interrupted(let location, let operation, let cause): "\(location): \(operation) interrupted (\(cause))"
         }
     }
 
@@ -23,6 +26,7 @@ public enum S3Error: CategorizedError, CustomStringConvertible, Sendable {
         case .credentials: .authentication
         case .refused(_, _, let status, _, _): status == 403 ? .authentication : status == 404 ? .notFound : .registryRefused
         case .malformed: .failure
+        case .interrupted(_, _, let cause): cause.category
         }
     }
 }

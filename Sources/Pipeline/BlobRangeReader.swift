@@ -30,18 +30,16 @@ public final class BlobStreamCheck: @unchecked Sendable {
     }
 }
 
-/// Reads `length` bytes at `offset` of a blob that starts at `base` of `source` (a bundle entry, a store file)
-/// in place, for an upload, feeding a `BlobStreamCheck`.
+/// Reads `length` bytes at `offset` of a blob that starts at `base` of `source` (a bundle entry, a store file, an
+/// object) in place and in order, for an upload, feeding a `BlobStreamCheck`.
 final class BlobRangeReader: UploadReader {
-    let source: any RandomAccessSource
-    let base: Int64
+    let reader: any SequentialReader
     let check: BlobStreamCheck
     var position: Int64
     let end: Int64
 
     init(source: any RandomAccessSource, base: Int64, check: BlobStreamCheck, offset: Int64, length: Int64) {
-        self.source = source
-        self.base = base
+        reader = source.sequentialReader(from: base + offset, length: length)
         self.check = check
         self.position = offset
         self.end = offset + length
@@ -50,7 +48,7 @@ final class BlobRangeReader: UploadReader {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let wanted = Int(min(Int64(buffer.count), end - position))
         guard wanted > 0 else { return 0 }
-        let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), at: base + position)
+        let n = try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]))
         guard n > 0 else { throw BundleError(bundle: "", artifact: check.name, reason: "ends early, at byte \(position) of \(check.expected.size)") }
         try check.observe(UnsafeRawBufferPointer(rebasing: buffer[..<n]), at: position)
         position += Int64(n)

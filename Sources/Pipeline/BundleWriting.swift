@@ -36,12 +36,12 @@ public struct BundleLayoutError: Error, CustomStringConvertible {
     public var description: String { "invalid \(option) '\(text)': \(reason)" }
 }
 
-/// Writes a bundle of a store's artifacts to `path` as copy(store → bundle), whole or in volumes with their
-/// metadata; nothing appears at `path` unless the whole bundle was written. `entries` nil packs the whole store;
+/// Writes a bundle of a store's artifacts to `path` in `files` (local, or object storage) as copy(store → bundle),
+/// whole or in volumes with their metadata; nothing appears at `path` unless the whole bundle was written. `entries` nil packs the whole store;
 /// `base` makes it a delta bundle.
 public func writeBundle(store: ContentStore, entries: [LayoutEntry]?, manifestText: String?, lockText: String? = nil,
                         base: DeltaBase? = nil, tool: String, signIndex: (@Sendable (Data) throws -> Data)? = nil, to path: String,
-                        layout: BundleLayout) async throws -> (record: BundleRecord, files: [String], bytes: Int64) {
+                        layout: BundleLayout, in files: any ArchiveStore = LocalFiles()) async throws -> (record: BundleRecord, files: [String], bytes: Int64) {
     let roots = try (entries ?? store.entries()).sorted { $0.identity < $1.identity }.map(CopyRoot.entry)
     func pack(into output: any ArchiveOutput) async throws -> BundleRecord {
         let sink = try BundleSink(output: output, tool: tool, manifestText: manifestText, lockText: lockText, base: base, signIndex: signIndex)
@@ -51,23 +51,23 @@ public func writeBundle(store: ContentStore, entries: [LayoutEntry]?, manifestTe
     }
     switch layout {
     case .single:
-        let output = try FileOutput(path: path)
+        let output = try FileOutput(path: path, store: files)
         do {
             let record = try await pack(into: output)
             return (record, [path], output.bytesWritten)
         } catch { output.abandon(); throw error }
     case .split(let partSize):
-        let output = try SplitOutput(basePath: path, partSize: partSize)
+        let output = try SplitOutput(basePath: path, partSize: partSize, store: files)
         let record: BundleRecord
         do { record = try await pack(into: output) } catch { output.abandon(); throw error }
         guard let whole = output.digest else { throw BundleError(bundle: path, artifact: nil, reason: "volumes were not finished") }
-        let parts = BundleParts(parts: output.parts.map { .init(name: ($0.path as NSString).lastPathComponent, size: $0.size, sha256: $0.digest) },
+        let parts = BundleParts(parts: output.parts.map { .init(name: String($0.path.split(separator: "/").last ?? ""), size: $0.size, sha256: $0.digest) },
                                 totalSize: output.totalSize, sha256: whole)
         let metadata = BundleParts.metadataPath(for: path)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do { try encoder.encode(parts).write(to: URL(fileURLWithPath: metadata), options: .atomic) } catch {
-            throw BundleError(bundle: path, artifact: metadata, reason: "cannot be written (\(error.localizedDescription))")
+        do { try files.publish(try encoder.encode(parts), as: metadata) } catch {
+            throw BundleError(bundle: path, artifact: metadata, reason: "cannot be written (\(error))")
         }
         return (record, output.parts.map(\.path) + [metadata], output.totalSize)
     }

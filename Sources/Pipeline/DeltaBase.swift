@@ -1,3 +1,4 @@
+import Archive
 import Bundle
 import Foundation
 import OCI
@@ -20,15 +21,16 @@ public struct DeltaBase: Sendable {
     }
 
     /// `--since PATH`: a bundle (`.tar`, split or not), a bundle record (`.json`) or a lock file (`.lock`).
-    public static func since(_ path: String, client: @autoclosure () throws -> RegistryClient) async throws -> DeltaBase {
+    /// A bundle may be kept in `files` (object storage).
+    public static func since(_ path: String, files: any ArchiveStore = LocalFiles(), client: @autoclosure () throws -> RegistryClient) async throws -> DeltaBase {
         if path.hasSuffix(".lock") { return try await lock(path, client: try client()) }
         if path.hasSuffix(".json") && !path.hasSuffix(".parts.json") { return try await record(path, client: try client()) }
-        return try bundle(path)
+        return try bundle(path, files: files)
     }
 
     /// Every blob a bundle file holds; the digest is its record's.
-    public static func bundle(_ path: String) throws -> DeltaBase {
-        let bundle = try BundleFile(path: path)
+    public static func bundle(_ path: String, files: any ArchiveStore = LocalFiles()) throws -> DeltaBase {
+        let bundle = try BundleFile(path: path, store: files)
         let blobs = bundle.entries.entries.compactMap { entry -> Digest? in
             guard entry.name.hasPrefix("blobs/sha256/"), !entry.isDirectory else { return nil }
             return try? Digest(parsing: "sha256:" + entry.name.dropFirst("blobs/sha256/".count))

@@ -10,6 +10,8 @@ Fault modes (any combination):
                                     body of the first K `GET .../blobs/sha256:...`
                                     responses (200 or 206, Range requests included)
                                     whose body is longer than BYTES
+  --cut-any-path                    cut GET responses on any path (S3 objects), not
+                                    only registry blobs
   --delay-per-request SECONDS       sleep before forwarding each request
   --delay-per-mib SECONDS           sleep while streaming each MiB of a response body
   --status 429|503 --status-count K answer the first K requests to any path with that
@@ -94,6 +96,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         faults = self.server.faults
         faults.count_request("Range" in self.headers)
+        self.log_message("%s %s", self.command, self.path)
         status = faults.take_status()
         if status is not None:
             for _ in self.request_body():
@@ -175,7 +178,7 @@ class Handler(BaseHTTPRequestHandler):
         cut = (
             self.command == "GET"
             and response.status in (200, 206)
-            and BLOB_PATH.match(self.path)
+            and (self.server.config.cut_any_path or BLOB_PATH.match(self.path))
             and length is not None
             and int(length) > self.server.config.cut_after
             and self.server.faults.take_cut()
@@ -243,6 +246,7 @@ def main():
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 = any free port)")
     parser.add_argument("--cut-after", type=int, default=0, metavar="BYTES")
     parser.add_argument("--cut-count", type=int, default=0, metavar="K")
+    parser.add_argument("--cut-any-path", action="store_true")
     parser.add_argument("--delay-per-request", type=float, default=0, metavar="SECONDS")
     parser.add_argument("--delay-per-mib", type=float, default=0, metavar="SECONDS")
     parser.add_argument("--status", type=int, choices=(429, 503))

@@ -15,6 +15,8 @@ public final class FaultProxy: Sendable {
         /// How many `GET …/blobs/sha256:…` responses (200 or 206, longer than
         /// ``cutAfterBytes``) are cut.
         public var cutCount: Int
+        /// Whether GET responses on any path are cut (S3 objects), not only registry blobs.
+        public var cutsAnyPath = false
         /// Delay before forwarding each request.
         public var delayPerRequest: Duration
         /// Delay per MiB of response body.
@@ -44,6 +46,14 @@ public final class FaultProxy: Sendable {
         /// Cut the first `count` blob GETs after `bytes` bytes of body.
         public static func cutBlobBodies(after bytes: Int, count: Int = 1) -> Faults {
             Faults(cutAfterBytes: bytes, cutCount: count)
+        }
+
+        /// Cut the first `count` GETs on any path (S3 objects) after `bytes` bytes of body, as a storage
+        /// server dying mid-transfer would.
+        public static func cutObjectBodies(after bytes: Int, count: Int = 1) -> Faults {
+            var faults = Faults(cutAfterBytes: bytes, cutCount: count)
+            faults.cutsAnyPath = true
+            return faults
         }
 
         /// Delay every request and/or every MiB of response body.
@@ -104,6 +114,7 @@ public final class FaultProxy: Sendable {
         var arguments = [Peers.script("fault-proxy.py"), "--upstream", upstreamHost]
         if faults.cutCount > 0 {
             arguments += ["--cut-after", String(faults.cutAfterBytes), "--cut-count", String(faults.cutCount)]
+            if faults.cutsAnyPath { arguments.append("--cut-any-path") }
         }
         if faults.delayPerRequest > .zero {
             arguments += ["--delay-per-request", Self.seconds(faults.delayPerRequest)]
