@@ -38,3 +38,31 @@ timed() {
   end=$(date +%s%N)
   echo "$(printf '%d.%06d' $(((end - start) / 1000000000)) $(((end - start) / 1000 % 1000000))) $(cat "$WORK/time.out")"
 }
+
+# Runs a command with TMPDIR on an empty directory; that directory and /var/tmp (where skopeo 1.9 unpacks archives
+# whatever TMPDIR says) are sampled every 10 ms; prints the peak growth in KiB.
+peak_tmp() {
+  local dir=$WORK/tmpdir peak=0 base used pid
+  rm -rf "$dir"; mkdir -p "$dir"
+  base=$(du -sck "$dir" /var/tmp 2>/dev/null | tail -1 | cut -f1)
+  TMPDIR=$dir "$@" >/dev/null 2>&1 & pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    used=$(( $(du -sck "$dir" /var/tmp 2>/dev/null | tail -1 | cut -f1) - base ))
+    [ "$used" -gt "$peak" ] && peak=$used
+    sleep 0.01
+  done
+  wait "$pid"; echo "$peak"
+}
+
+# Runs a command and prints the bytes it caused to be written to storage (write_bytes of /proc/PID/io, the
+# kernel's own count for the process and all its threads), read every 10 ms until it exits.
+disk_written() {
+  local pid last=0 now
+  "$@" >/dev/null 2>"$WORK/cmd.err" & pid=$!
+  while now=$(awk '/^write_bytes/ {print $2}' "/proc/$pid/io" 2>/dev/null) && [ -n "$now" ]; do
+    last=$now
+    sleep 0.01
+  done
+  wait "$pid" || { cat "$WORK/cmd.err" >&2; return 1; }
+  echo "$last"
+}

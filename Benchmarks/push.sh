@@ -40,20 +40,7 @@ for round in $(seq "$ROUNDS"); do
   echo "round $round: transit push ${push_t[-1]} s, skopeo ${skopeo_t[-1]} s" >&2
 done
 
-# Temporary disk: each tool runs once more with TMPDIR on an empty directory; that directory and /var/tmp (where
-# skopeo 1.9 unpacks archives whatever TMPDIR says) are sampled every 10 ms; peak growth in KiB.
-peak_tmp() {
-  local dir=$WORK/tmpdir peak=0 base used pid
-  rm -rf "$dir"; mkdir -p "$dir"
-  base=$(du -sck "$dir" /var/tmp 2>/dev/null | tail -1 | cut -f1)
-  TMPDIR=$dir "$@" >/dev/null 2>&1 & pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    used=$(( $(du -sck "$dir" /var/tmp 2>/dev/null | tail -1 | cut -f1) - base ))
-    [ "$used" -gt "$peak" ] && peak=$used
-    sleep 0.01
-  done
-  wait "$pid"; echo "$peak"
-}
+# Temporary disk: each tool runs once more with TMPDIR on an empty directory (peak_tmp, common.sh).
 start_local_registry
 tmp_airlock=$(peak_tmp "$bin/transit" push -q "$bundle" --to "127.0.0.1:$port/bench")
 largest_ref=$(tar -xOf "$bundle" index.json | jq -r '.manifests[] | select(.mediaType | startswith("application/vnd.oci")) | .annotations["org.opencontainers.image.ref.name"]' | grep large | head -1)
