@@ -42,18 +42,20 @@ extension DistributionResponder {
         }
     }
 
-    /// A body of `length` bytes read from `source` at `offset`, one chunk at a time. After each chunk it waits
+    /// A body of `length` bytes read in order from `source` at `offset`, one chunk at a time. After each chunk it waits
     /// for a turn of the connection's event loop, by which time the chunk has been handed to the socket and the
     /// channel's writability tells the truth; so a slow client holds a chunk or two, not as much as the reader
     /// could read before the event loop got round to writing (tens of MiB per connection under load).
     static func stream(_ source: any RandomAccessSource, from offset: Int64, length: Int64, pacedBy eventLoop: any EventLoop) -> ResponseBody {
         ResponseBody(contentLength: Int(length)) { writer in
+            // In order, so a bundle kept in object storage streams the blob with one request.
+            let reader = source.sequentialReader(from: offset, length: length)
             var done: Int64 = 0
             while done < length {
                 let want = Int(min(Int64(chunkSize), length - done))
                 var buffer = ByteBufferAllocator().buffer(capacity: want)
                 let read = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { space in
-                    try source.read(into: UnsafeMutableRawBufferPointer(rebasing: space[..<want]), at: offset + done)
+                    try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: space[..<want]))
                 }
                 guard read > 0 else { throw DistributionError(.internalServerError, .unknown, "blob ends early in its file") }
                 done += Int64(read)

@@ -89,6 +89,25 @@ struct S3BoundaryTests {
         let fetched = f.scratch.file("fetched.tar")
         try await f.run("transit", ["fetch", object, "-o", fetched]).check()
         #expect(try Data(contentsOf: URL(fileURLWithPath: fetched)) == localBytes, "fetched byte for byte")
+
+        // The object as the base of a delta, read in place: nothing changed, so only manifests travel.
+        let delta = f.prefix + "/week2.tar"
+        let made = try await f.run("connected", ["bundle", "-o", delta, "--since", object] + f.images.map(\.reference))
+        #expect(made.succeeded && made.output.contains("a delta"), "\(made.output) \(made.errorOutput)")
+        #expect(try #require(try f.client().size(of: S3Location(delta)!)) < Int64(localBytes.count) / 10)
+        try await f.run("transit", ["verify", delta]).check()
+
+        // airgap serve reads the object in place; skopeo copies every image out with its digest.
+        let served = try await RegistryServer(implementation: .airgap(["--bundle", object]), environment: f.environment())
+        defer { served.stop() }
+        for image in f.images {
+            let raw = try await Tool.run("skopeo", ["inspect", "--raw"] + served.skopeoOptions(.inspect, user: nil)
+                                         + ["docker://\(served.host)/\(image.repository):\(image.tag)"]).check()
+            #expect("sha256:" + (try await Tool.output("sha256sum", input: raw.stdout)).prefix(64) == image.digest)
+            let copy = f.scratch.file("copy-\(image.tag)-\(image.repository.replacingOccurrences(of: "/", with: "-"))")
+            try await Tool.run("skopeo", ["copy", "-q"] + served.skopeoOptions(.source, user: nil)
+                               + ["docker://\(served.host)/\(image.repository):\(image.tag)", "oci:\(copy):x"]).check()
+        }
     }
 
     @Test func splitVolumesAreObjectsAndAMissingOneTagsNothing() async throws {

@@ -13,7 +13,8 @@ final class ManagedProcess: Sendable {
     private let watchdog: Process
     private let stopped = Flag()
 
-    init(_ executable: String, _ arguments: [String], logFile: String) throws {
+    /// Starts `executable` with `arguments`, its environment this process's plus `environment`.
+    init(_ executable: String, _ arguments: [String], logFile: String, environment: [String: String] = [:]) throws {
         guard let path = Tool.path(of: executable) else { throw ToolError.notFound(executable) }
         guard FileManager.default.createFile(atPath: logFile, contents: nil),
               let log = FileHandle(forWritingAtPath: logFile)
@@ -24,6 +25,7 @@ final class ManagedProcess: Sendable {
         process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log
         process.standardError = log

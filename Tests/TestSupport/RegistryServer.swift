@@ -63,7 +63,9 @@ public final class RegistryServer: Sendable {
     private let process: ManagedProcess
 
     /// Starts a registry and waits until `GET /v2/` answers 200 or 401.
-    public init(tls: Bool = false, authentication: Authentication = .none, implementation: Implementation = .distribution) async throws {
+    /// `environment` is added to `airgap serve`'s (the AWS variables of a bundle kept in S3).
+    public init(tls: Bool = false, authentication: Authentication = .none, implementation: Implementation = .distribution,
+                environment: [String: String] = [:]) async throws {
         let directory = try TemporaryDirectory(prefix: "airlock-registry")
         self.directory = directory
         isTLS = tls
@@ -158,7 +160,7 @@ public final class RegistryServer: Sendable {
                 let arguments = content.isEmpty ? ["--store", dataDirectory, "--delete"] : content
                 process = try ManagedProcess(
                     AirlockTool.binDirectory + "/airgap", ["serve", "--listen", "127.0.0.1:\(port)"] + arguments + airgapOptions,
-                    logFile: directory.file("registry-\(attempt).log"))
+                    logFile: directory.file("registry-\(attempt).log"), environment: environment)
             }
             let baseURL = "\(scheme)://127.0.0.1:\(port)"
             if try await Self.waitUntilReady(process, url: baseURL, caFile: caFile) {
