@@ -211,4 +211,31 @@ struct S3BoundaryTests {
         #expect(!sentParts.contains { $0.contains("partNumber=1&") })
         #expect(try client.read(location, range: 0...Int64(bytes.count - 1)) == bytes, "the object is the bundle, byte for byte")
     }
+
+    @Test func aServerDyingMidUploadLeavesNothingVisibleAndTheRerunCompletes() async throws {
+        let f = try await Fixture()
+        defer { f.source.stop() }
+        let store = f.scratch.file("store")
+        try await AirlockTool.run("connected", ["pull", "-q", "--store", store] + f.images.map(\.reference)).check()
+        let object = f.prefix + "/interrupted.tar"
+        // Each request waits a second in the proxy, so it can be stopped while the first part is on its way.
+        let proxy = try await FaultProxy(upstreamHost: String(f.s3.endpoint.dropFirst("http://".count)), faults: .delay(perRequest: .seconds(1)))
+        async let upload = f.run("connected", ["pack", "-q", "--store", store, "-o", object], endpoint: proxy.url.absoluteString)
+        while !((try? String(contentsOfFile: proxy.logFile, encoding: .utf8)) ?? "").contains("partNumber=") {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        proxy.stop()
+        let failed = try await upload
+        #expect(failed.status == 1, "\(failed.errorOutput)")
+        #expect(failed.errorOutput.split(separator: "\n").count == 1 && failed.errorOutput.contains(object), "\(failed.errorOutput)")
+        #expect(try f.client().size(of: S3Location(object)!) == nil, "nothing is visible")
+        #expect(try f.client().uploads(of: S3Location(object)!).count == 1, "the unfinished upload waits for the rerun")
+
+        try await f.run("connected", ["pack", "-q", "--store", store, "-o", object]).check()
+        let local = f.scratch.file("local.tar")
+        try await AirlockTool.run("connected", ["pack", "-q", "--store", store, "-o", local]).check()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: local))
+        #expect(try f.client().read(S3Location(object)!, range: 0...Int64(bytes.count - 1)) == bytes)
+        #expect(try f.client().uploads(of: S3Location(object)!) == [])
+    }
 }
