@@ -8,7 +8,7 @@
 # BIN=/path/to/dir uses prebuilt release binaries instead of building (see common.sh).
 source "$(dirname "$0")/common.sh"
 command -v /usr/bin/aws >/dev/null || { apt-get update >&2; DEBIAN_FRONTEND=noninteractive apt-get install -y awscli >&2; }
-aws=/usr/bin/aws
+aws=/usr/bin/aws   # Debian's awscli 2.9 reads no AWS_ENDPOINT_URL: the endpoint goes on its command line (below)
 
 # The S3 server: one identity, one bucket, every component on a free port, data under WORK.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -22,6 +22,7 @@ weed mini -dir "$s3dir/data" -ip 127.0.0.1 -ip.bind 127.0.0.1 -s3.config "$s3dir
 weed_pid=$!
 trap 'kill $weed_pid 2>/dev/null; wait $weed_pid 2>/dev/null' EXIT
 export AWS_ENDPOINT_URL=http://127.0.0.1:$s3port
+aws="$aws --endpoint-url $AWS_ENDPOINT_URL"
 for _ in $(seq 1200); do
   $aws s3 ls s3://bench/ >/dev/null 2>&1 && break
   sleep 0.25
