@@ -8,9 +8,9 @@ import OCI
 /// earlier run left unfinished is resumed: a part it already holds with the same bytes (size and MD5 ETag) is
 /// not sent again. A failed or abandoned upload is left in place, invisible, for a rerun to resume.
 final class S3Volume: StagedVolume {
-    /// Every part but the last holds this many bytes (S3's minimum is 5 MiB).
-    static let partSize = 8 << 20
-    /// Parts sent at once; with the one filling, the memory this volume holds.
+    /// Every part but the last holds this many bytes: S3's minimum, so the memory held stays small.
+    static let partSize = 5 << 20
+    /// Parts sent at once; with the one filling, the memory this volume holds (20 MiB).
     static let partsInFlight = 3
     /// S3's limit on the parts of one upload.
     static let maximumParts = 10_000
@@ -87,7 +87,7 @@ final class S3Volume: StagedVolume {
         if let error = sent.firstError { throw error }
         partCount += 1
         guard partCount <= Self.maximumParts else {
-            throw S3Error.malformed(location, operation: "UploadPart", detail: "an object holds at most \(Self.maximumParts) parts of \(Self.partSize >> 20) MiB; split the bundle into volumes (--split)")
+            throw S3Error.malformed(location, operation: "UploadPart", detail: "an object holds at most \(Self.maximumParts) parts of \(Self.partSize >> 20) MiB (48 GiB); split the bundle into volumes (--split 40G)")
         }
         let number = partCount, size = filled
         let digest = sha256.finalize(), etag = md5.finalize()

@@ -192,7 +192,7 @@ struct S3BoundaryTests {
         let local = f.scratch.file("local.tar")
         try await AirlockTool.run("connected", ["pack", "-q", "--store", store, "-o", local]).check()
         let bytes = try Data(contentsOf: URL(fileURLWithPath: local))
-        let partSize = 8 << 20
+        let partSize = 5 << 20
         #expect(bytes.count > partSize, "at least two parts")
 
         // What an interrupted run leaves: an upload holding the first part, nothing visible.
