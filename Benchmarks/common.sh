@@ -58,7 +58,7 @@ peak_tmp() {
 # kernel's own count for the process and all its threads), read every 10 ms until it exits.
 disk_written() {
   local pid last=0 now
-  "$@" >/dev/null 2>"$WORK/cmd.err" & pid=$!
+  "$@" >/dev/null 2> >(cat >"$WORK/cmd.err") & pid=$!   # stderr through a pipe: the file's writes are cat's
   while now=$(awk '/^write_bytes/ {print $2}' "/proc/$pid/io" 2>/dev/null) && [ -n "$now" ]; do
     last=$now
     sleep 0.01
