@@ -12,9 +12,10 @@ public final class S3Object: RandomAccessSource {
     let client: S3Client
     private let cache = Mutex<BlockCache>(BlockCache())
 
-    /// The bytes a cached block holds, and how many blocks are kept.
-    public static let blockSize = 1 << 20
-    static let cachedBlocks = 4
+    /// The bytes a cached block holds, and how many blocks are kept: enough for runs of tar headers and
+    /// manifests, little wasted on the header that follows a large blob.
+    public static let blockSize = 256 << 10
+    static let cachedBlocks = 8
     /// How many times a broken transfer is resumed before the error stands.
     static let attempts = 4
 
@@ -32,7 +33,7 @@ public final class S3Object: RandomAccessSource {
         guard offset >= 0 else { throw S3Error.malformed(location, operation: "read", detail: "negative offset \(offset)") }
         let wanted = Int(min(Int64(buffer.count), size - offset))
         guard wanted > 0, let base = buffer.baseAddress else { return 0 }
-        if wanted >= Self.blockSize {
+        if wanted > Self.blockSize {
             var done = 0
             _ = try scan(from: offset, length: Int64(wanted)) { bytes in
                 (base + done).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
@@ -54,11 +55,24 @@ public final class S3Object: RandomAccessSource {
         return done
     }
 
-    /// Streams the range with one request (resumed where it broke, a few times), handing chunks to `body`.
+    /// Streams the range with one request (resumed where it broke, a few times), handing chunks to `body`; a
+    /// small range (a manifest) comes from the cached blocks.
     public func scan(from offset: Int64, length: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
         let length = min(length, size - offset)
         guard length > 0 else { return 0 }
-        return try withoutActuallyEscaping(body) { body in
+        if length <= Int64(Self.blockSize) {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(length), alignment: 16)
+            defer { buffer.deallocate() }
+            let n = try read(into: buffer, at: offset)
+            try body(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            return Int64(n)
+        }
+        return try stream(from: offset, length: length, body)
+    }
+
+    /// One streamed request for the range, resumed where it broke up to `attempts` times.
+    private func stream(from offset: Int64, length: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+        try withoutActuallyEscaping(body) { body in
             let sink = ScanSink(body: body, wholeObject: offset == 0 && length == size)
             var failures = 0
             while sink.received < length {
@@ -96,7 +110,7 @@ public final class S3Object: RandomAccessSource {
         let end = min(size, start + Int64(Self.blockSize)) - 1
         var data = Data()
         data.reserveCapacity(Int(end - start + 1))
-        _ = try scan(from: start, length: end - start + 1) { data.append(contentsOf: $0) }
+        _ = try stream(from: start, length: end - start + 1) { data.append(contentsOf: $0) }
         cache.withLock { $0.insert(data, at: index) }
         return data
     }
