@@ -29,6 +29,8 @@ final class S3Volume: StagedVolume {
     /// Parts an earlier run left: number → (ETag, size).
     private var earlier: [Int: (etag: String, size: Int64)] = [:]
     private let sent = SentParts()
+    /// Buffers of parts already sent, used again: the volume allocates at most `partsInFlight + 1`.
+    private let spare = SpareBuffers()
     private let slots = DispatchSemaphore(value: S3Volume.partsInFlight)
     private let inFlight = DispatchGroup()
     private var sealed = false
@@ -48,7 +50,7 @@ final class S3Volume: StagedVolume {
         }
         var offset = 0
         while offset < bytes.count {
-            if buffer == nil { buffer = PartBuffer(size: Self.partSize) }
+            if buffer == nil { buffer = spare.take() ?? PartBuffer(size: Self.partSize) }
             let n = min(bytes.count - offset, Self.partSize - filled)
             let piece = UnsafeRawBufferPointer(start: base + offset, count: n)
             buffer!.memory.baseAddress!.advanced(by: filled).copyMemory(from: base + offset, byteCount: n)
@@ -101,9 +103,9 @@ final class S3Volume: StagedVolume {
         buffer = nil
         slots.wait()
         inFlight.enter()
-        let (client, location, id, sent, slots, inFlight) = (client, location, uploadID!, sent, slots, inFlight)
+        let (client, location, id, sent, slots, inFlight, spare) = (client, location, uploadID!, sent, slots, inFlight, spare)
         let thread = Thread {
-            defer { slots.signal(); inFlight.leave() }
+            defer { spare.put(part); slots.signal(); inFlight.leave() }
             do {
                 let etag = try S3Volume.withRetries {
                     try client.uploadPart(UnsafeRawBufferPointer(rebasing: part.memory[..<size]), sha256: digest, number: number, of: id, to: location)
@@ -148,6 +150,15 @@ final class PartBuffer: @unchecked Sendable {
     let memory: UnsafeMutableRawBufferPointer
     init(size: Int) { memory = .allocate(byteCount: size, alignment: 16) }
     deinit { memory.deallocate() }
+}
+
+/// Part buffers waiting to be filled again.
+final class SpareBuffers: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffers: [PartBuffer] = []
+
+    func take() -> PartBuffer? { lock.withLock { buffers.popLast() } }
+    func put(_ buffer: PartBuffer) { lock.withLock { buffers.append(buffer) } }
 }
 
 /// The parts sent so far (number → ETag) and the first failure, shared with the sending threads.
