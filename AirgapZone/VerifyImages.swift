@@ -15,7 +15,9 @@ struct VerifyImages: AsyncParsableCommand {
         discussion: """
         Each reference is resolved to its digest; its sha256-<hex>.sig signatures and sigstore-bundle referrers are \
         checked. Prints, per image, the verified payloads as a JSON array (as cosign does) on standard output and \
-        the checks made on standard error. Exit codes: 0 every image verified, 5 some image is unsigned or its \
+        the checks made on standard error. A signature made before transit push names the source repository; \
+        --prefix (or the policy's remap:) says where the push put it, and the repository rule then accepts it for \
+        exactly that repository. Exit codes: 0 every image verified, 5 some image is unsigned or its \
         signatures do not verify, 1 a registry could not be read, 3 credentials, 4 TLS.
         """
     )
@@ -24,6 +26,7 @@ struct VerifyImages: AsyncParsableCommand {
     var references: [String]
 
     @OptionGroup var trust: TrustOptions
+    @OptionGroup var relocation: RelocationOptions
     @OptionGroup var registry: RegistryOptions
 
     func validate() throws {
@@ -34,7 +37,8 @@ struct VerifyImages: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors("airgap") {
-            guard let policy = try trust.trustPolicy() else { return }
+            guard var policy = try trust.trustPolicy() else { return }
+            if let relocation = try relocation.relocation() { policy.relocations.append(relocation) }
             let client = try registry.makeClient()
             let gate = TrustGate(policy: policy)
             var untrusted: [ImageVerdict] = []

@@ -15,6 +15,9 @@ import Yams
 ///     issuer: https://token.actions.githubusercontent.com                                   # or issuer-regexp
 ///     trustedRoot: roots/trusted_root.json
 /// rekor-key: keys/rekor.pub            # optional: legacy key signatures must carry a verifying Rekor SET
+/// remap:                               # optional: where transit push relocated signed images (one or a list)
+///   prefix: registry.site:5000/mirror  #   its --to
+///   signedPrefix: docker.io            #   optional: only signatures for repositories under this
 /// rules:                               # the first rule whose pattern matches decides
 ///   - match: ["ghcr.io/acme/**", "docker.io/library/*"]
 ///     keys: [release, builder]         # names from keys: or keyless:
@@ -64,10 +67,13 @@ public struct TrustPolicy: Sendable {
     public var rules: [Rule]
     /// When set, legacy signatures need a Rekor SET that verifies with this key.
     public var rekorKey: PublicKey?
+    /// Relocations by `transit push` the repository identity rule accepts (`remap:`, `--prefix`).
+    public var relocations: [Relocation]
 
-    public init(rules: [Rule], rekorKey: PublicKey? = nil) {
+    public init(rules: [Rule], rekorKey: PublicKey? = nil, relocations: [Relocation] = []) {
         self.rules = rules
         self.rekorKey = rekorKey
+        self.relocations = relocations
     }
 
     /// `--key K` and/or `--certificate-identity …`: every image needs a signature by one of `keys` or `keyless`.
@@ -138,6 +144,7 @@ struct PolicyReader {
         var keys: [String: PublicKey] = [:]
         var keyless: [String: KeylessSigner] = [:]
         var rekorKey: PublicKey?
+        var relocations: [Relocation] = []
         var ruleNodes: [Node] = []
         var version: Int?
         for (keyNode, value) in top {
@@ -158,11 +165,16 @@ struct PolicyReader {
             case "rekor-key":
                 guard let path = value.string else { throw fail(value, "rekor-key", "expected a path") }
                 rekorKey = try PublicKey(file: resolve(path))
+            case "remap":
+                let entries = value.sequence.map(Array.init) ?? [value]
+                relocations = try entries.enumerated().map { (position, entry) throws(TrustError) in
+                    try relocation(entry, field: entries.count == 1 && value.sequence == nil ? "remap" : "remap[\(position)]")
+                }
             case "rules":
                 guard case .sequence(let list) = value, !list.isEmpty else { throw fail(value, "rules", "expected a non-empty list") }
                 ruleNodes = Array(list)
             default:
-                throw fail(keyNode, keyNode.string ?? "(key)", "unknown field (expected version, keys, keyless, rekor-key, rules)")
+                throw fail(keyNode, keyNode.string ?? "(key)", "unknown field (expected version, keys, keyless, rekor-key, remap, rules)")
             }
         }
         guard version == 1 else { throw fail(root, "version", "expected 'version: 1'") }
@@ -171,7 +183,7 @@ struct PolicyReader {
         let rules = try ruleNodes.enumerated().map { (position, node) throws(TrustError) in
             try rule(node, position: position, keys: keys, keyless: keyless)
         }
-        return TrustPolicy(rules: rules, rekorKey: rekorKey)
+        return TrustPolicy(rules: rules, rekorKey: rekorKey, relocations: relocations)
     }
 
     func rule(_ node: Node, position: Int, keys: [String: PublicKey], keyless: [String: KeylessSigner]) throws(TrustError) -> TrustPolicy.Rule {
@@ -218,6 +230,25 @@ struct PolicyReader {
         guard !ruleKeys.isEmpty || !ruleKeyless.isEmpty || allowUnsigned else { throw fail(node, "\(field).keys", "missing; name keys or say 'unsigned: allow'") }
         return TrustPolicy.Rule(patterns: patterns, keys: ruleKeys, keyless: ruleKeyless, requirement: requirement, identity: identity, allowUnsigned: allowUnsigned,
                                 origin: "\(file):\(node.mark?.line ?? 0)")
+    }
+
+    /// `{prefix: HOST[/PREFIX], signedPrefix: REPOSITORY-PREFIX}`: a relocation by `transit push --to HOST[/PREFIX]`.
+    func relocation(_ node: Node, field: String) throws(TrustError) -> Relocation {
+        guard case .mapping(let map) = node else { throw fail(node, field, "expected {prefix, signedPrefix}") }
+        var target: PushTarget?
+        var signedPrefix: String?
+        for (keyNode, value) in map {
+            let name = keyNode.string ?? ""
+            guard let text = value.string, !text.isEmpty else { throw fail(value, "\(field).\(name)", "expected a string") }
+            switch name {
+            case "prefix":
+                do { target = try PushTarget(parsing: text) } catch { throw fail(value, "\(field).prefix", "\(error)") }
+            case "signedPrefix": signedPrefix = text
+            default: throw fail(keyNode, "\(field).\(name)", "unknown field (expected prefix, signedPrefix)")
+            }
+        }
+        guard let target else { throw fail(node, field, "missing prefix (where transit push put the images: HOST[/PREFIX])") }
+        return Relocation(target: target, signedPrefix: signedPrefix)
     }
 
     /// `{identity | identity-regexp, issuer | issuer-regexp, trustedRoot}`.
