@@ -3,7 +3,8 @@ import Testing
 import TestSupport
 
 /// Signatures made at the source verify after `transit push` relocated the images, under the default repository
-/// rule: signed by Airlock (`connected sign`) and by skopeo (containers/image's sigstore signer, independent),
+/// rule: signed by Airlock (`connected sign`) and by Python `cryptography` (independent; Debian's skopeo has
+/// sigstore signing disabled),
 /// bundled, pushed under a prefix, checked in the air gap with `--prefix` or a policy `remap:`. The same signatures
 /// on another repository of the target are refused.
 @Suite(.enabled(if: Peers.available, Comment(rawValue: Peers.unavailableReason)))
@@ -29,15 +30,14 @@ struct RelocationFlowTests {
         try await AirlockTool.run("connected", ["sign", "--key", scratch.file("src.key"), "--store", store, app.reference], environment: Self.password).check()
         try await AirlockTool.run("connected", ["pack", "-q", "--store", store, "-o", scratch.file("signed.tar")]).check()
         try await AirlockTool.run("transit", ["push", "-q", scratch.file("signed.tar"), "--to", source.host]).check()
-        // skopeo signs team/indie with the same cosign key, as a sigstore attachment (`.sig` tag) at the source.
-        let registries = scratch.file("registries.d")
-        try FileManager.default.createDirectory(atPath: registries, withIntermediateDirectories: true)
-        try "default-docker:\n  use-sigstore-attachments: true\n".write(toFile: registries + "/default.yaml", atomically: true, encoding: .utf8)
-        try "correct horse".write(toFile: scratch.file("passphrase"), atomically: true, encoding: .utf8)
-        try await Tool.run("skopeo", ["--insecure-policy", "--registries.d", registries, "copy", "-q", "--preserve-digests",
-                                      "--sign-by-sigstore-private-key", scratch.file("src.key"), "--sign-passphrase-file", scratch.file("passphrase")]
-                           + source.skopeoOptions(.source, user: nil) + source.skopeoOptions(.destination, user: nil)
-                           + ["docker://\(indie.reference)", "docker://\(indie.reference)"]).check()
+        // Python `cryptography` signs team/indie with the same cosign key (an independent signer), pushed as its `.sig`.
+        let key = scratch.file("src.key")
+        let payloadFile = scratch.file("indie-payload.json")
+        try await TestImages.pushCosignSignature(for: indie, to: source, signer: { payload in
+            try payload.write(to: URL(fileURLWithPath: payloadFile))
+            let signed = try await Tool.run("python3", [Peers.script("cosign-check.py"), "sign", key, "correct horse", payloadFile]).check()
+            return signed.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        })
 
         // Bundle both with their signatures (checked at the source), push under a prefix.
         let bundle = scratch.file("site.tar")
@@ -46,7 +46,7 @@ struct RelocationFlowTests {
         try await AirlockTool.run("transit", ["push", "-q", bundle, "--to", prefix]).check()
 
         let pub = scratch.file("src.pub")
-        for (image, signer) in [(app, "airlock"), (indie, "skopeo")] {
+        for (image, signer) in [(app, "airlock"), (indie, "python")] {
             let relocated = "\(prefix)/\(image.repository):1"
             // Without the mapping the source identity is refused, as before.
             let plain = try await AirlockTool.run("airgap", ["verify", "--key", pub, relocated])

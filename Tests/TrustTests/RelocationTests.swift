@@ -67,9 +67,9 @@ import TestSupport
     }
 
     @Test(arguments: [
-        ("remap:\n  signedPrefix: docker.io\n", ":4: remap: missing prefix"),
+        ("remap:\n  signedPrefix: docker.io\n", ":5: remap: missing prefix"),
         ("remap:\n  prefix: registry.site\n  target: x\n", ":6: remap.target: unknown field"),
-        ("remap:\n  - prefix: \"UPPER/x\"\n", "remap[0].prefix:"),
+        ("remap:\n  - prefix: \"a.site/x y\"\n", "remap[0].prefix:"),
         ("remap: registry.site\n", "remap: expected {prefix, signedPrefix}"),
     ])
     func badRemapsSayWhereAndWhat(_ remap: String, _ fragment: String) throws {
