@@ -5,8 +5,9 @@ import TestSupport
 /// Signatures made at the source verify after `transit push` relocated the images, under the default repository
 /// rule: signed by Airlock (`connected sign`) and by Python `cryptography` (independent; Debian's skopeo has
 /// sigstore signing disabled),
-/// bundled, pushed under a prefix, checked in the air gap with `--prefix` or a policy `remap:`. The same signatures
-/// on another repository of the target are refused.
+/// bundled, pushed under a prefix, checked in the air gap through the push record transit push left in the
+/// registry, or (copied in without one) through `--prefix` or a policy `remap:`. The same signatures, even with
+/// the record, on another repository of the target are refused.
 @Suite(.enabled(if: Peers.available, Comment(rawValue: Peers.unavailableReason)))
 struct RelocationFlowTests {
     static let password = ["COSIGN_PASSWORD": "correct horse"]
@@ -46,21 +47,35 @@ struct RelocationFlowTests {
         try await AirlockTool.run("transit", ["push", "-q", bundle, "--to", prefix]).check()
 
         let pub = scratch.file("src.pub")
+        // With the record transit push left in each repository, the default rule accepts the relocation, no flags.
         for (image, signer) in [(app, "airlock"), (indie, "python")] {
+            let records = try await tags(site, "mirror/\(image.repository)").filter { $0.hasPrefix("airlock-push-") }
+            #expect(records.count == 1, "\(signer): \(records)")
             let relocated = "\(prefix)/\(image.repository):1"
-            // Without the mapping the source identity is refused, as before.
-            let plain = try await AirlockTool.run("airgap", ["verify", "--key", pub, relocated])
-            #expect(plain.status == 5 && plain.errorOutput.contains("signed for \(source.host)/\(image.repository)"), "\(signer): \(plain.errorOutput)")
-            // With it, the default rule accepts exactly the relocation, by flag or by policy.
-            let flagged = try await AirlockTool.run("airgap", ["verify", "--key", pub, "--prefix", prefix, relocated])
-            #expect(flagged.succeeded, "\(signer): \(flagged.errorOutput)")
-            let payloads = try #require(try JSONSerialization.jsonObject(with: flagged.stdout) as? [[String: Any]])
+            let verified = try await AirlockTool.run("airgap", ["verify", "--key", pub, relocated])
+            #expect(verified.succeeded, "\(signer): \(verified.errorOutput)")
+            let payloads = try #require(try JSONSerialization.jsonObject(with: verified.stdout) as? [[String: Any]])
             let identity = (payloads.first?["critical"] as? [String: Any])?["identity"] as? [String: String]
             #expect(identity?["docker-reference"]?.hasPrefix("\(source.host)/\(image.repository)") == true, "\(signer): \(payloads)")
-            let limited = try await AirlockTool.run("airgap", ["verify", "--key", pub, "--prefix", prefix, "--signed-prefix", source.host, relocated])
+        }
+
+        // Without a record (the image and its signature copied in by skopeo): refused, unless told where the push put it.
+        let bare = "\(site.host)/bare"
+        for image in [app, indie] {
+            try await copy(site, "\(prefix)/\(image.repository)", to: "\(bare)/\(image.repository)", tags: ["1", signatureTag(image)])
+        }
+        for (image, signer) in [(app, "airlock"), (indie, "python")] {
+            let relocated = "\(bare)/\(image.repository):1"
+            let plain = try await AirlockTool.run("airgap", ["verify", "--key", pub, relocated])
+            #expect(plain.status == 5 && plain.errorOutput.contains("signed for \(source.host)/\(image.repository)"), "\(signer): \(plain.errorOutput)")
+            let flagged = try await AirlockTool.run("airgap", ["verify", "--key", pub, "--prefix", bare, relocated])
+            #expect(flagged.succeeded, "\(signer): \(flagged.errorOutput)")
+            let limited = try await AirlockTool.run("airgap", ["verify", "--key", pub, "--prefix", bare, "--signed-prefix", source.host, relocated])
             #expect(limited.succeeded, "\(signer): \(limited.errorOutput)")
-            let otherSource = try await AirlockTool.run("airgap", ["verify", "--key", pub, "--prefix", prefix, "--signed-prefix", "ghcr.io", relocated])
+            let otherSource = try await AirlockTool.run("airgap", ["verify", "--key", pub, "--prefix", bare, "--signed-prefix", "ghcr.io", relocated])
             #expect(otherSource.status == 5, "\(signer): \(otherSource.errorOutput)")
+            let otherPrefix = try await AirlockTool.run("airgap", ["verify", "--key", pub, "--prefix", prefix, relocated])
+            #expect(otherPrefix.status == 5 && otherPrefix.errorOutput.contains("relocated by \(prefix)"), "\(signer): \(otherPrefix.errorOutput)")
         }
         let policy = scratch.file("policy.yaml")
         try """
@@ -68,30 +83,44 @@ struct RelocationFlowTests {
         keys:
           src: src.pub
         remap:
-          prefix: \(prefix)
+          prefix: \(bare)
           signedPrefix: \(source.host)/team
         rules:
-          - match: "\(prefix)/**"
+          - match: "\(site.host)/**"
             keys: [src]
         """.write(toFile: policy, atomically: true, encoding: .utf8)
-        let byPolicy = try await AirlockTool.run("airgap", ["verify", "--policy", policy, "\(prefix)/team/app:1", "\(prefix)/team/indie:1"])
+        let byPolicy = try await AirlockTool.run("airgap", ["verify", "--policy", policy, "\(bare)/team/app:1", "\(bare)/team/indie:1"])
         #expect(byPolicy.succeeded, "\(byPolicy.errorOutput)")
 
-        // The same image and signature copied onto another repository of the target: refused by default.
-        let digestTag = "sha256-" + app.digest.dropFirst("sha256:".count) + ".sig"
-        for tag in ["1", String(digestTag)] {
+        // The same image, signature and even the push record copied onto another repository: refused, every way.
+        let records = try await tags(site, "mirror/team/app").filter { $0.hasPrefix("airlock-push-") }
+        try await copy(site, "\(prefix)/team/app", to: "\(prefix)/team/copied", tags: ["1", signatureTag(app)] + records)
+        try await copy(site, "\(prefix)/team/app", to: "\(bare)/team/copied", tags: ["1", signatureTag(app)])
+        for (flags, copied) in [([], "\(prefix)/team/copied"), (["--prefix", prefix], "\(prefix)/team/copied"),
+                                (["--prefix", bare], "\(bare)/team/copied")] {
+            let refused = try await AirlockTool.run("airgap", ["verify", "--key", pub] + flags + ["\(copied):1"])
+            #expect(refused.status == 5, "\(flags): \(refused.errorOutput)")
+            #expect(refused.errorOutput.contains("signed for \(source.host)/team/app, not \(copied)"), "\(refused.errorOutput)")
+        }
+        let byPolicyCopied = try await AirlockTool.run("airgap", ["verify", "--policy", policy, "\(bare)/team/copied:1"])
+        #expect(byPolicyCopied.status == 5, "\(byPolicyCopied.errorOutput)")
+    }
+
+    /// The `.sig` tag of an image.
+    func signatureTag(_ image: PushedImage) -> String { "sha256-" + image.digest.dropFirst("sha256:".count) + ".sig" }
+
+    /// Copies tags between repositories of `registry` with skopeo, digests kept: behind Airlock's back.
+    func copy(_ registry: RegistryServer, _ from: String, to: String, tags: [String]) async throws {
+        for tag in tags {
             try await Tool.run("skopeo", ["--insecure-policy", "copy", "-q", "--preserve-digests"]
-                               + site.skopeoOptions(.source, user: nil) + site.skopeoOptions(.destination, user: nil)
-                               + ["docker://\(prefix)/team/app:\(tag)", "docker://\(prefix)/team/copied:\(tag)"]).check()
+                               + registry.skopeoOptions(.source, user: nil) + registry.skopeoOptions(.destination, user: nil)
+                               + ["docker://\(from):\(tag)", "docker://\(to):\(tag)"]).check()
         }
-        for flags in [["--key", pub, "--prefix", prefix], ["--policy", policy]] {
-            let copied = try await AirlockTool.run("airgap", ["verify"] + flags + ["\(prefix)/team/copied:1"])
-            #expect(copied.status == 5, "\(flags): \(copied.errorOutput)")
-            #expect(copied.errorOutput.contains("signed for \(source.host)/team/app, not \(prefix)/team/copied"), "\(copied.errorOutput)")
-        }
-        // Pushed elsewhere in the target (another prefix): the mapping does not reach it either.
-        try await AirlockTool.run("transit", ["push", "-q", bundle, "--to", "\(site.host)/elsewhere"]).check()
-        let elsewhere = try await AirlockTool.run("airgap", ["verify", "--key", pub, "--prefix", prefix, "\(site.host)/elsewhere/team/app:1"])
-        #expect(elsewhere.status == 5 && elsewhere.errorOutput.contains("relocated by \(prefix)"), "\(elsewhere.errorOutput)")
+    }
+
+    func tags(_ registry: RegistryServer, _ repository: String) async throws -> [String] {
+        let response = try await registry.request("/v2/\(repository)/tags/list", as: nil)
+        guard response.status == 200 else { return [] }
+        return (try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["tags"] as? [String] ?? []
     }
 }
