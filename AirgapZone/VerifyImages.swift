@@ -18,7 +18,7 @@ struct VerifyImages: AsyncParsableCommand {
         the checks made on standard error. A signature made before transit push names the source repository; \
         the record transit push leaves in each repository (tag airlock-push-<hex>), --prefix or the policy's remap: \
         say where the push put it, and the repository rule then accepts it for exactly that repository. Exit codes: 0 every image verified, 5 some image is unsigned or its \
-        signatures do not verify, 1 a registry could not be read, 3 credentials, 4 TLS.
+        signatures do not verify, 1 a registry could not be read (or a push record in it is malformed), 3 credentials, 4 TLS.
         """
     )
 

@@ -12,10 +12,12 @@ public struct PushRecordLookup: Sendable {
         self.client = client
     }
 
-    /// The relocations the records in `repository` state for the image `digest` (none when nothing was recorded).
+    /// The relocations the records in `repository` state for the image `digest`: none when nothing was recorded,
+    /// or when the registry does not let us list the repository's tags. A record that does not parse is an error.
     public func relocations(of digest: Digest, in repository: Repository) async throws -> [Relocation] {
         var found: [Relocation] = []
-        for tag in try await client.tags(repository).filter({ $0.hasPrefix(PushRecord.tagPrefix) }).sorted() {
+        let tags = try await RegistryEndpoint(client: client).tags(repository) ?? []
+        for tag in tags.filter({ $0.hasPrefix(PushRecord.tagPrefix) }).sorted() {
             let manifest = try await client.manifest(repository, reference: tag)
             guard let layer = PushRecord.layer(in: manifest) else { continue }
             let what = "\(repository):\(tag)"

@@ -104,6 +104,21 @@ struct RelocationFlowTests {
         }
         let byPolicyCopied = try await AirlockTool.run("airgap", ["verify", "--policy", policy, "\(bare)/team/copied:1"])
         #expect(byPolicyCopied.status == 5, "\(byPolicyCopied.errorOutput)")
+
+        // A push record that is not one: one error naming it, exit 1, nothing verified.
+        let artifactType = "application/vnd.dev.airlock.push-record.v1+json"
+        let layer = try await site.pushBlob(Data("not a record".utf8), repository: "bare/team/app")
+        let empty = try await site.pushBlob(Data("{}".utf8), repository: "bare/team/app")
+        let manifest = try JSONSerialization.data(withJSONObject: [
+            "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "artifactType": artifactType,
+            "config": ["mediaType": "application/vnd.oci.empty.v1+json", "digest": empty.digest, "size": empty.size],
+            "layers": [["mediaType": artifactType, "digest": layer.digest, "size": layer.size]],
+        ] as [String: Any])
+        _ = try await site.pushManifest(manifest, mediaType: "application/vnd.oci.image.manifest.v1+json", repository: "bare/team/app", reference: "airlock-push-bad")
+        let malformed = try await AirlockTool.run("airgap", ["verify", "--key", pub, "--prefix", bare, "\(bare)/team/app:1"])
+        #expect(malformed.status == 1, "\(malformed.errorOutput)")
+        #expect(malformed.errorOutput.contains("\(bare)/team/app:airlock-push-bad: push record: not a push record"), "\(malformed.errorOutput)")
+        #expect(malformed.stdout.isEmpty)
     }
 
     /// The `.sig` tag of an image.
