@@ -1,0 +1,72 @@
+import Foundation
+import OCI
+import Testing
+import TestSupport
+@testable import Trust
+
+/// In-toto attestations in DSSE envelopes: signed by the key, about the image's digest, of the type asked for.
+@Suite struct AttestationCheckTests {
+    let key: PrivateKey
+    let image = Digest.sha256(of: Data("image".utf8))
+
+    init() throws { key = try PrivateKey.generateP256() }
+
+    /// An envelope over a statement about `subject` with `predicateType`, signed by `signer` over the PAE.
+    func envelope(subject: Digest, predicateType: String, payloadType: String = DSSEEnvelope.inTotoPayloadType,
+                  signer: PrivateKey? = nil) throws -> DSSEEnvelope {
+        let statement = try JSONSerialization.data(withJSONObject: [
+            "_type": "https://in-toto.io/Statement/v1", "predicateType": predicateType, "predicate": ["builder": ["id": "test"]],
+            "subject": [["name": "registry.site/app", "digest": [subject.algorithm: subject.encoded]]],
+        ] as [String: Any], options: [.sortedKeys])
+        let signature = try (signer ?? key).sign(DSSEEnvelope.pae(payloadType: payloadType, payload: statement))
+        let json = try JSONSerialization.data(withJSONObject: [
+            "payloadType": payloadType, "payload": statement.base64EncodedString(),
+            "signatures": [["keyid": "", "sig": signature.base64EncodedString()]],
+        ] as [String: Any])
+        return try JSONDecoder().decode(DSSEEnvelope.self, from: json)
+    }
+
+    func check(_ type: String?) -> AttestationCheck { AttestationCheck(keys: [key.publicKey], type: type.flatMap(AttestationType.init)) }
+
+    @Test func aSignedStatementAboutTheImageOfTheTypeAskedForVerifies() throws {
+        let attestation = try envelope(subject: image, predicateType: "https://slsa.dev/provenance/v1")
+        for type in [nil, "slsaprovenance1", "https://slsa.dev/provenance/v1"] {
+            let verified = try check(type).verify(attestation, digest: image, what: "att").get()
+            #expect(verified.predicateType == "https://slsa.dev/provenance/v1")
+            #expect(verified.statement == attestation.payload)
+        }
+    }
+
+    @Test func eachRefusalNamesItsCheck() throws {
+        let other = Digest.sha256(of: Data("other".utf8))
+        let cases: [(DSSEEnvelope, String?, String)] = [
+            (try envelope(subject: other, predicateType: "https://spdx.dev/Document"), "spdxjson", "the statement is about \(other), not \(image)"),
+            (try envelope(subject: image, predicateType: "https://spdx.dev/Document"), "slsaprovenance", "predicate type https://spdx.dev/Document, not https://slsa.dev/provenance/v0.2"),
+            (try envelope(subject: image, predicateType: "https://spdx.dev/Document", signer: try PrivateKey.generateP256()), nil, "the attestation's signature does not verify with new key"),
+            (try envelope(subject: image, predicateType: "https://spdx.dev/Document", payloadType: "text/plain"), nil, "payload type text/plain is not an in-toto statement"),
+        ]
+        for (attestation, type, reason) in cases {
+            switch check(type).verify(attestation, digest: image, what: "registry.site/app:sha256-x.att layer 0") {
+            case .success: Issue.record("accepted: \(reason)")
+            case .failure(let error): #expect("\(error)" == "registry.site/app:sha256-x.att layer 0: \(reason)")
+            }
+        }
+    }
+
+    @Test func aRealAttestationAboutAnotherSubjectIsRefusedAfterItsSignatureVerifies() throws {
+        let bundle = try SigstoreBundle.parse(try Data(contentsOf: URL(fileURLWithPath: Fixture.path("cosign/sigstore-go/bundle-publish.json"))), what: "bundle-publish.json")
+        let attestation = try #require(bundle.dsseEnvelope)
+        let publisher = try Fixture.key("cosign/sigstore-go/publish_key.pub")
+        let result = AttestationCheck(keys: [publisher], type: nil).verify(attestation, digest: image, what: "bundle-publish.json")
+        guard case .failure(let error) = result else { Issue.record("accepted an npm package's attestation for an image"); return }
+        #expect("\(error)".contains("the statement is about sha512:76176ffa"), "\(error)")
+    }
+
+    @Test func typesAreCosignNamesOrURIs() {
+        #expect(AttestationType("slsaprovenance")?.uri == "https://slsa.dev/provenance/v0.2")
+        #expect(AttestationType("cyclonedx")?.uri == "https://cyclonedx.org/bom")
+        #expect(AttestationType("vuln")?.uri == "https://cosign.sigstore.dev/attestation/vuln/v1")
+        #expect(AttestationType("https://example.com/predicate/v1")?.uri == "https://example.com/predicate/v1")
+        #expect(AttestationType("sbom") == nil)
+    }
+}
