@@ -7,6 +7,8 @@
       opens a cosign encrypted private key (scrypt + NaCl secretbox) and prints its public key as PEM.
   cosign-check.py sign KEY_FILE PASSWORD PAYLOAD_FILE
       signs the payload as `cosign sign` does (ECDSA over SHA-256, ASN.1 DER) and prints the signature in base64.
+  cosign-check.py attest KEY_FILE PASSWORD STATEMENT_FILE
+      signs the in-toto statement as `cosign attest` does (DSSE: ECDSA over the PAE) and prints the envelope JSON.
 """
 import base64
 import hashlib
@@ -76,6 +78,21 @@ def sign(key_file, password, payload_file):
     return 0
 
 
+def attest(key_file, password, statement_file):
+    opened = open_private_key(key_file, password)
+    if opened is None:
+        print("wrong password", file=sys.stderr)
+        return 1
+    with open(statement_file, "rb") as f:
+        statement = f.read()
+    payload_type = "application/vnd.in-toto+json"
+    pae = b"DSSEv1 %d %s %d %s" % (len(payload_type), payload_type.encode(), len(statement), statement)
+    signature = opened[0].sign(pae, ec.ECDSA(hashes.SHA256()))
+    print(json.dumps({"payloadType": payload_type, "payload": base64.b64encode(statement).decode(),
+                      "signatures": [{"keyid": "", "sig": base64.b64encode(signature).decode()}]}))
+    return 0
+
+
 if __name__ == "__main__":
     command, arguments = sys.argv[1], sys.argv[2:]
-    sys.exit({"verify": verify, "decrypt": decrypt, "sign": sign}[command](*arguments))
+    sys.exit({"verify": verify, "decrypt": decrypt, "sign": sign, "attest": attest}[command](*arguments))

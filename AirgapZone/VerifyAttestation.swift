@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import OCI
+import Pipeline
+import Registry
+import Trust
+import ZoneSupport
+
+/// `airgap verify-attestation`: `cosign verify-attestation --key … --type …` against a registry, offline.
+struct VerifyAttestation: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-attestation",
+        abstract: "Verify the in-toto attestations of images in a registry against trusted keys, offline.",
+        discussion: """
+        Each reference is resolved to its digest; the DSSE envelopes in its sha256-<hex>.att manifest and in \
+        sigstore-bundle referrers are checked: signed by a key, an in-toto statement whose subject is the image's \
+        digest, of the --type asked for. Prints each verified envelope as one JSON line on standard output (as \
+        cosign does). Exit codes: 0 every image has a verified attestation, 5 some image has none, 1 a registry \
+        could not be read, 3 credentials, 4 TLS.
+        """
+    )
+
+    @Argument(help: "Image references (tag or digest).")
+    var references: [String]
+
+    @Option(name: .customLong("key"), help: ArgumentHelp("Public key (cosign.pub) an attestation must be signed with; repeat for any-of.", valueName: "file"))
+    var keys: [String] = []
+
+    @Option(help: ArgumentHelp("Predicate type: slsaprovenance, slsaprovenance02, slsaprovenance1, spdx, spdxjson, cyclonedx, link, vuln, openvex, custom, or a URI.", valueName: "type"))
+    var type: String?
+
+    @OptionGroup var registry: RegistryOptions
+
+    func validate() throws {
+        if references.isEmpty { throw ValidationError("give the references of the images whose attestations to verify") }
+        if keys.isEmpty { throw ValidationError("give --key") }
+        if let type, AttestationType(type) == nil { throw ValidationError("--type \(type): not a known type or a URI") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors("airgap") {
+            let check = AttestationCheck(keys: try keys.map { try PublicKey(file: $0) }, type: type.flatMap(AttestationType.init))
+            let client = try registry.makeClient()
+            let material = RegistrySignatureMaterial(client: client)
+            var untrusted: [ImageVerdict] = []
+            for text in references {
+                let reference = try Reference(parsing: text)
+                let digest = try await resolve(reference, with: client)
+                let (found, problems) = try await AttestationCollector.collect(reference, digest: digest, from: material)
+                var refusals = problems
+                var verified: [AttestationCollector.Found] = []
+                for attestation in found {
+                    switch check.verify(attestation.envelope, digest: digest, what: attestation.origin) {
+                    case .success: verified.append(attestation)
+                    case .failure(let error): refusals.append(error.description)
+                    }
+                }
+                guard !verified.isEmpty else {
+                    let missing = found.isEmpty ? "no attestation found" : "no attestation verified"
+                    untrusted.append(.refused(reference.description, digest: digest, problems: [missing] + refusals))
+                    continue
+                }
+                FileHandle.standardError.write(Data("""
+
+                    Verification for \(reference.name)@\(digest) --
+                    The following checks were performed on each of these attestations:
+                      - The attestation's signature was verified against the specified public key
+                      - The statement's subject is the image's digest\(type.map { "\n  - The predicate type is \(check.type?.uri ?? $0)" } ?? "")
+
+                    """.utf8))
+                for attestation in verified { print(String(decoding: attestation.json, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
+            }
+            if !untrusted.isEmpty { throw SignatureCheckError(untrusted: untrusted) }
+        }
+    }
+
+    /// The digest `reference` names, asking the registry when it is a tag.
+    func resolve(_ reference: Reference, with client: RegistryClient) async throws -> Digest {
+        if let digest = reference.digest { return digest }
+        guard let descriptor = try await client.manifestDescriptor(Repository(reference), reference: reference.manifestReference) else {
+            throw RegistryError(.notFound, "\(reference): no such image in the registry")
+        }
+        return descriptor.digest
+    }
+}
