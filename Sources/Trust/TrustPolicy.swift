@@ -23,6 +23,8 @@ import Yams
 ///     keys: [release, builder]         # names from keys: or keyless:
 ///     require: all-of                  # any-of (default) | all-of
 ///     identity: repository             # repository (default) | exact | digest
+///     attestations:                    # optional: in-toto attestations the image must also carry
+///       - {type: slsaprovenance, key: release}
 ///   - match: "quay.io/**"
 ///     unsigned: allow
 /// ```
@@ -49,6 +51,8 @@ public struct TrustPolicy: Sendable {
         public var requirement: Requirement
         public var identity: IdentityRule
         public var allowUnsigned: Bool
+        /// Attestations required beside the signatures.
+        public var attestations: [AttestationRequirement] = []
         /// Where the rule is written (file:line), for messages.
         public var origin: String
 
@@ -195,6 +199,7 @@ struct PolicyReader {
         var requirement = TrustPolicy.Requirement.anyOf
         var identity = TrustPolicy.IdentityRule.repository
         var allowUnsigned = false
+        var attestations: [AttestationRequirement] = []
         for (keyNode, value) in map {
             let name = keyNode.string ?? ""
             switch name {
@@ -219,17 +224,50 @@ struct PolicyReader {
             case "identity":
                 guard let text = value.string, let parsed = TrustPolicy.IdentityRule(rawValue: text) else { throw fail(value, "\(field).identity", "expected repository, exact or digest") }
                 identity = parsed
+            case "attestations":
+                guard let list = value.sequence, !list.isEmpty else { throw fail(value, "\(field).attestations", "expected a list of {type, key}") }
+                attestations = try list.enumerated().map { (position, entry) throws(TrustError) in
+                    try attestation(entry, field: "\(field).attestations[\(position)]", keys: keys)
+                }
             case "unsigned":
                 guard value.string == "allow" || value.string == "reject" else { throw fail(value, "\(field).unsigned", "expected allow or reject") }
                 allowUnsigned = value.string == "allow"
             default:
-                throw fail(keyNode, "\(field).\(name)", "unknown field (expected match, keys, require, identity, unsigned)")
+                throw fail(keyNode, "\(field).\(name)", "unknown field (expected match, keys, require, identity, attestations, unsigned)")
             }
         }
         guard !patterns.isEmpty else { throw fail(node, "\(field).match", "missing") }
         guard !ruleKeys.isEmpty || !ruleKeyless.isEmpty || allowUnsigned else { throw fail(node, "\(field).keys", "missing; name keys or say 'unsigned: allow'") }
-        return TrustPolicy.Rule(patterns: patterns, keys: ruleKeys, keyless: ruleKeyless, requirement: requirement, identity: identity, allowUnsigned: allowUnsigned,
-                                origin: "\(file):\(node.mark?.line ?? 0)")
+        var rule = TrustPolicy.Rule(patterns: patterns, keys: ruleKeys, keyless: ruleKeyless, requirement: requirement, identity: identity,
+                                    allowUnsigned: allowUnsigned, origin: "\(file):\(node.mark?.line ?? 0)")
+        rule.attestations = attestations
+        return rule
+    }
+
+    /// `{type: NAME|URI, key: NAME}` (or `keys: [NAME...]`), keys named under `keys:`.
+    func attestation(_ node: Node, field: String, keys: [String: PublicKey]) throws(TrustError) -> AttestationRequirement {
+        guard case .mapping(let map) = node else { throw fail(node, field, "expected {type, key}") }
+        var type: AttestationType?
+        var named: [PublicKey] = []
+        for (keyNode, value) in map {
+            let name = keyNode.string ?? ""
+            switch name {
+            case "type":
+                guard let text = value.string, let parsed = AttestationType(text) else { throw fail(value, "\(field).type", "expected a cosign type name or a URI") }
+                type = parsed
+            case "key", "keys":
+                let names = value.string.map { [$0] } ?? value.sequence?.compactMap(\.string) ?? []
+                guard !names.isEmpty else { throw fail(value, "\(field).\(name)", "expected a key name or a list of them") }
+                for keyName in names {
+                    guard let key = keys[keyName] else { throw fail(value, "\(field).\(name)", "no key named \(keyName) under keys:") }
+                    named.append(key)
+                }
+            default: throw fail(keyNode, "\(field).\(name)", "unknown field (expected type, key)")
+            }
+        }
+        guard let type else { throw fail(node, field, "missing type") }
+        guard !named.isEmpty else { throw fail(node, field, "missing key") }
+        return AttestationRequirement(type: type, keys: named, origin: "\(file):\(node.mark?.line ?? 0)")
     }
 
     /// `{prefix: HOST[/PREFIX], signedPrefix: REPOSITORY-PREFIX}`: a relocation by `transit push --to HOST[/PREFIX]`.

@@ -60,6 +60,39 @@ struct AttestationFlowTests {
         #expect(unknown.status != 0 && unknown.status != 5 && unknown.errorOutput.contains("--type sbom"), "\(unknown.errorOutput)")
     }
 
+    @Test func aPolicyRequiringAnAttestationGatesTransitPush() async throws {
+        let source = try await RegistryServer()
+        defer { source.stop() }
+        let site = try await RegistryServer()
+        defer { site.stop() }
+        let scratch = try TemporaryDirectory(prefix: "airlock-attest-policy")
+        try await AirlockTool.run("connected", ["generate-key-pair", "--output-key-prefix", scratch.file("src")],
+                                  environment: ["COSIGN_PASSWORD": Self.password]).check()
+        let images = try await TestImages()
+        try await images.build("app", layerSizes: [50_000])
+        let app = try await images.push("app", to: source, repository: "team/app", tag: "1")
+        try await attach([("https://slsa.dev/provenance/v1", app.digest)], to: app, source, scratch)
+        let bundle = scratch.file("attested.tar")
+        try await AirlockTool.run("connected", ["bundle", "-q", "-o", bundle, app.reference]).check()
+
+        func policy(_ type: String) throws -> String {
+            let path = scratch.file("policy-\(type).yaml")
+            try "version: 1\nkeys:\n  src: src.pub\nrules:\n  - match: \"**\"\n    unsigned: allow\n    attestations:\n      - {type: \(type), key: src}\n"
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let refused = try await AirlockTool.run("transit", ["push", "-q", bundle, "--to", site.host, "--policy", try policy("cyclonedx")])
+        #expect(refused.status == 5, "\(refused.errorOutput)")
+        #expect(refused.errorOutput.contains("no verified https://cyclonedx.org/bom attestation by \(scratch.file("src.pub"))"), "\(refused.errorOutput)")
+        #expect(refused.errorOutput.contains("predicate type https://slsa.dev/provenance/v1, not https://cyclonedx.org/bom"), "\(refused.errorOutput)")
+        let nothing = try await site.request("/v2/team/app/tags/list", as: nil)
+        #expect(nothing.status == 404 || !String(decoding: nothing.body, as: UTF8.self).contains("\"1\""))
+        let pushed = try await AirlockTool.run("transit", ["push", "-q", bundle, "--to", site.host, "--policy", try policy("slsaprovenance1")])
+        #expect(pushed.succeeded, "\(pushed.errorOutput)")
+        let verified = try await AirlockTool.run("airgap", ["verify-attestation", "--key", scratch.file("src.pub"), "--type", "slsaprovenance1", "\(site.host)/team/app:1"])
+        #expect(verified.succeeded, "\(verified.errorOutput)")
+    }
+
     /// Signs each (predicate type, subject digest) statement with Python and pushes them as the image's `.att` manifest.
     func attach(_ statements: [(String, String)], to image: PushedImage, _ registry: RegistryServer, _ scratch: TemporaryDirectory) async throws {
         var layers: [[String: Any]] = []
