@@ -70,3 +70,36 @@ import TestSupport
         #expect(AttestationType("sbom") == nil)
     }
 }
+
+/// The policy's `attestations:` entries: parsed with names from `keys:`, errors with file, line and field.
+@Suite struct AttestationPolicyTests {
+    func policy(_ attestations: String) throws -> (TemporaryDirectory, String) {
+        let directory = try TemporaryDirectory(prefix: "airlock-attest-policy")
+        try FileManager.default.copyItem(atPath: Fixture.path("cosign/containers-image/cosign.pub"), toPath: directory.file("cosign.pub"))
+        let path = directory.file("policy.yaml")
+        try "version: 1\nkeys:\n  a: cosign.pub\nrules:\n  - match: \"**\"\n    keys: [a]\n    attestations:\n\(attestations)"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return (directory, path)
+    }
+
+    @Test func entriesNameATypeAndKeys() throws {
+        let (directory, path) = try policy("      - {type: slsaprovenance1, key: a}\n      - type: https://example.com/p/v1\n        keys: [a]\n")
+        _ = directory
+        let rule = try #require(try TrustPolicy(file: path).rules.first)
+        #expect(rule.attestations.map(\.type.uri) == ["https://slsa.dev/provenance/v1", "https://example.com/p/v1"])
+        #expect(rule.attestations.allSatisfy { $0.keys.count == 1 })
+    }
+
+    @Test(arguments: [
+        ("      - {type: sbom, key: a}\n", ":8: rules[0].attestations[0].type: expected a cosign type name or a URI"),
+        ("      - {type: spdx, key: b}\n", "rules[0].attestations[0].key: no key named b under keys:"),
+        ("      - {type: spdx}\n", "rules[0].attestations[0]: missing key"),
+        ("      - {key: a}\n", "rules[0].attestations[0]: missing type"),
+        ("      - {type: spdx, key: a, when: always}\n", "rules[0].attestations[0].when: unknown field"),
+    ])
+    func badEntriesSayWhereAndWhat(_ attestations: String, _ fragment: String) throws {
+        let (directory, path) = try policy(attestations)
+        _ = directory
+        #expect { try TrustPolicy(file: path) } throws: { "\($0)".contains(fragment) }
+    }
+}
