@@ -29,17 +29,20 @@ struct VerifyAttestation: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Predicate type: slsaprovenance, slsaprovenance02, slsaprovenance1, spdx, spdxjson, cyclonedx, link, vuln, openvex, custom, or a URI.", valueName: "type"))
     var type: String?
 
+    @OptionGroup var keyless: KeylessOptions
     @OptionGroup var registry: RegistryOptions
 
     func validate() throws {
         if references.isEmpty { throw ValidationError("give the references of the images whose attestations to verify") }
-        if keys.isEmpty { throw ValidationError("give --key") }
+        if keys.isEmpty && !keyless.requested { throw ValidationError("give --key or --certificate-identity (keyless)") }
+        try keyless.requireTrustedRoot()
         if let type, AttestationType(type) == nil { throw ValidationError("--type \(type): not a known type or a URI") }
     }
 
     func run() async throws {
         try await runReportingErrors("airgap") {
-            let check = AttestationCheck(keys: try keys.map { try PublicKey(file: $0) }, type: type.flatMap(AttestationType.init))
+            let check = AttestationCheck(keys: try keys.map { try PublicKey(file: $0) }, keyless: try keyless.signer().map { [$0] } ?? [],
+                                         type: type.flatMap(AttestationType.init))
             let client = try registry.makeClient()
             let material = RegistrySignatureMaterial(client: client)
             var untrusted: [ImageVerdict] = []
@@ -50,7 +53,7 @@ struct VerifyAttestation: AsyncParsableCommand {
                 var refusals = problems
                 var verified: [AttestationCollector.Found] = []
                 for attestation in found {
-                    switch check.verify(attestation.envelope, digest: digest, what: attestation.origin) {
+                    switch check.verify(attestation.envelope, bundle: attestation.bundle, digest: digest, what: attestation.origin) {
                     case .success: verified.append(attestation)
                     case .failure(let error): refusals.append(error.description)
                     }
@@ -64,7 +67,7 @@ struct VerifyAttestation: AsyncParsableCommand {
 
                     Verification for \(reference.name)@\(digest) --
                     The following checks were performed on each of these attestations:
-                      - The attestation's signature was verified against the specified public key
+                      - The attestation's signature was verified against the specified public key or certificate identity
                       - The statement's subject is the image's digest\(type.map { "\n  - The predicate type is \(check.type?.uri ?? $0)" } ?? "")
 
                     """.utf8))

@@ -8,11 +8,13 @@ public enum AttestationCollector {
     /// The DSSE envelope layer of a `.att` manifest.
     public static let envelopeMediaType = "application/vnd.dsse.envelope.v1+json"
 
-    /// An envelope found, where it was found, and its JSON (what `verify-attestation` prints).
+    /// An envelope found, where it was found, its JSON (what `verify-attestation` prints) and the sigstore bundle
+    /// that carried it, if one did.
     public struct Found: Sendable {
         public let origin: String
         public let envelope: DSSEEnvelope
         public let json: Data
+        public var bundle: SigstoreBundle? = nil
     }
 
     /// Every envelope found, and why anything that looked like one could not be read.
@@ -42,10 +44,12 @@ public enum AttestationCollector {
                 let what = "\(image.name)@\(referrer.digest)"
                 do {
                     let data = try await material.smallBlob(layer, of: image)
-                    guard let envelope = try SigstoreBundle.parse(data, what: what).dsseEnvelope,
+                    let bundle = try SigstoreBundle.parse(data, what: what)
+                    guard let envelope = bundle.dsseEnvelope,
                           (try? JSONDecoder().decode(InTotoStatement.self, from: envelope.payload))?.predicateType != InTotoStatement.cosignSignPredicate,
                           let object = try JSONSerialization.jsonObject(with: data) as? [String: Any], let inner = object["dsseEnvelope"] else { continue }
-                    found.append(Found(origin: what, envelope: envelope, json: try JSONSerialization.data(withJSONObject: inner, options: [.sortedKeys, .withoutEscapingSlashes])))
+                    found.append(Found(origin: what, envelope: envelope,
+                                       json: try JSONSerialization.data(withJSONObject: inner, options: [.sortedKeys, .withoutEscapingSlashes]), bundle: bundle))
                 } catch {
                     problems.append("\(what): bundle cannot be read (\(error))")
                 }

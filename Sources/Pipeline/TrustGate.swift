@@ -37,7 +37,7 @@ public struct TrustGate: Sendable {
             let check = AttestationCheck(keys: requirement.keys, type: requirement.type)
             var refusals: [String] = []
             guard !found.contains(where: { attestation in
-                switch check.verify(attestation.envelope, digest: image.digest, what: attestation.origin) {
+                switch check.verify(attestation.envelope, bundle: attestation.bundle, digest: image.digest, what: attestation.origin) {
                 case .success: return true
                 case .failure(let error): refusals.append(error.description); return false
                 }

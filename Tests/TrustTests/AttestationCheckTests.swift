@@ -62,6 +62,27 @@ import TestSupport
         #expect("\(error)".contains("the statement is about sha512:76176ffa"), "\(error)")
     }
 
+    @Test func cosignsRealKeylessAttestationVerifiesAndOnlyForItsSubject() throws {
+        let file = "cosign/cosign-repo/oci-attestation.sigstore.json"
+        let bundle = try SigstoreBundle.parse(Fixture.data(file), what: file)
+        let envelope = try #require(bundle.dsseEnvelope)
+        let statement = try JSONDecoder().decode(InTotoStatement.self, from: envelope.payload)
+        let subject = try Digest(parsing: "sha256:" + (try #require(statement.subject.first?.digest["sha256"])))
+        let certificate = try #require(try bundle.signingCertificate(what: file))
+        let issuer = try #require(certificate.oidcIssuer)
+        let signer = try KeylessSigner(identity: .exact(try #require(certificate.subjectAlternativeNames.first)), issuer: .exact(issuer),
+                                       trustedRoot: try TrustedRoot(file: Fixture.path("sigstore-public-good/trusted_root.json")), origin: file)
+        let check = AttestationCheck(keys: [], keyless: [signer], type: AttestationType("custom"))
+        let verified = try check.verify(envelope, bundle: bundle, digest: subject, what: file).get()
+        #expect(verified.predicateType == "https://cosign.sigstore.dev/attestation/v1")
+        guard case .failure(let error) = check.verify(envelope, bundle: bundle, digest: image, what: file) else {
+            Issue.record("accepted for another digest"); return
+        }
+        #expect("\(error)".hasPrefix(file + ": "), "\(error)")
+        // Without the bundle (no certificate to check) nothing vouches for it.
+        #expect(throws: TrustError.self) { try check.verify(envelope, digest: subject, what: file).get() }
+    }
+
     @Test func typesAreCosignNamesOrURIs() {
         #expect(AttestationType("slsaprovenance")?.uri == "https://slsa.dev/provenance/v0.2")
         #expect(AttestationType("cyclonedx")?.uri == "https://cyclonedx.org/bom")
