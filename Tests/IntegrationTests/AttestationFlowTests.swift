@@ -56,6 +56,15 @@ struct AttestationFlowTests {
             #expect(refused.errorOutput.contains(reason), "\(arguments): \(refused.errorOutput)")
             #expect(refused.stdout.isEmpty)
         }
+        // --policy: each image needs every attestation its rule lists.
+        let policy = scratch.file("policy.yaml")
+        try "version: 1\nkeys:\n  src: src.pub\nrules:\n  - match: \"**/team/app\"\n    keys: [src]\n    attestations:\n      - {type: slsaprovenance, key: src}\n      - {type: spdxjson, key: src}\n  - match: \"**\"\n    keys: [src]\n    attestations: [{type: cyclonedx, key: src}]\n"
+            .write(toFile: policy, atomically: true, encoding: .utf8)
+        let byPolicy = try await AirlockTool.run("airgap", ["verify-attestation", "--policy", policy, app.reference])
+        #expect(byPolicy.succeeded && byPolicy.output.split(separator: "\n").count == 2, "\(byPolicy.errorOutput)")
+        let unmet = try await AirlockTool.run("airgap", ["verify-attestation", "--policy", policy, other.reference])
+        #expect(unmet.status == 5 && unmet.errorOutput.contains("no verified https://cyclonedx.org/bom attestation"), "\(unmet.errorOutput)")
+
         let unknown = try await AirlockTool.run("airgap", ["verify-attestation", "--key", pub, "--type", "sbom", app.reference])
         #expect(unknown.status != 0 && unknown.status != 5 && unknown.errorOutput.contains("--type sbom"), "\(unknown.errorOutput)")
     }
