@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "OCI", dependencies: ["COpenSSL"]),
         .target(name: "HTTP", dependencies: ["OCI", "CCurl"]),
         .target(name: "Registry", dependencies: ["OCI", "HTTP"]),
+        .target(name: "ObjectStore", dependencies: ["OCI", "HTTP"]),
         .target(name: "Bundle", dependencies: ["OCI", "CLinux", "Archive"]),
         .target(name: "Archive", dependencies: ["CArchive", "OCI"]),
         .target(name: "Trust", dependencies: ["OCI", "COpenSSL", "CSodium", "Yams"]),
@@ -74,6 +75,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "OCI", "TestSupport"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry"]),
         .testTarget(name: "BundleTests", dependencies: ["Bundle", "OCI"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCI"]),
@@ -85,3 +87,20 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets, only in a build that asks for them (`Benchmarks/fuzz.sh` sets AIRLOCK_FUZZ=1 and builds with
+// -sanitize=fuzzer,address): they have no `main`, so the ordinary build and `swift test` never see them.
+if Context.environment["AIRLOCK_FUZZ"] != nil {
+    package.targets += [
+        .executableTarget(name: "FuzzParsers", dependencies: [
+            "OCI", "Archive", "Bundle", "Pipeline", "Trust", "Registry", "Charts",
+        ], path: "Fuzz/FuzzParsers"),
+        .executableTarget(name: "FuzzServer", dependencies: [
+            "RegistryServer",
+        ], path: "Fuzz/FuzzServer"),
+    ]
+    package.products += [
+        .executable(name: "FuzzParsers", targets: ["FuzzParsers"]),
+        .executable(name: "FuzzServer", targets: ["FuzzServer"]),
+    ]
+}

@@ -25,6 +25,9 @@ struct BundleOutputOptions: ParsableArguments {
 
     func validate() throws {
         if since != nil && sinceStore != nil { throw ValidationError("give --since or --since-store, not both") }
+        if let split {   // before anything is pulled
+            do { _ = try BundleLayout(splitArgument: split) } catch { throw ValidationError(error.description) }
+        }
     }
 
     func layout() throws -> BundleLayout {

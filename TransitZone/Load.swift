@@ -23,13 +23,12 @@ struct Load: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors("transit") {
-            let store = try ContentStore(at: self.store)
-            let result = try await BundleLoad(bundle: try BundleFile(path: bundle), store: store).run()
+            let result = try await BundleLoad(bundle: try BundleFile(path: bundle), storePath: store).run()
             let copied = result.blobsFetched + result.manifestsPut
             if output.json {
-                try printJSON(Summary(store: store.root, blobsCopied: copied, blobsPresent: result.blobsSkipped, bytes: result.bytesFetched))
+                try printJSON(Summary(store: store, blobsCopied: copied, blobsPresent: result.blobsSkipped, bytes: result.bytesFetched))
             } else if !output.quiet {
-                print("loaded \(bundle) into \(store.root): \(copied) blobs copied (\(ProgressView.format(bytes: result.bytesFetched))), \(result.blobsSkipped) already present")
+                print("loaded \(bundle) into \(store): \(copied) blobs copied (\(ProgressView.format(bytes: result.bytesFetched))), \(result.blobsSkipped) already present")
             }
         }
     }

@@ -49,6 +49,7 @@ struct Push: AsyncParsableCommand {
 
     func validate() throws {
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
+        do { _ = try BundleLayout(splitArgument: chunkSize, option: "--chunk-size") } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
@@ -57,7 +58,9 @@ struct Push: AsyncParsableCommand {
             options.jobs = jobs
             options.existing = existing
             options.dryRun = dryRun
-            guard case .split(let size) = try BundleLayout(splitArgument: chunkSize) else { throw ValidationError("--chunk-size takes a size") }
+            guard case .split(let size) = try BundleLayout(splitArgument: chunkSize, option: "--chunk-size") else {
+                throw ValidationError("--chunk-size takes a size")
+            }
             options.chunkSize = size
             let file = try BundleFile(path: bundle)
             options.signer = try signKey.map { ImageSigner(key: try loadSigningKey($0)) }   // a wrong password fails first

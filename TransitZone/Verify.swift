@@ -24,6 +24,10 @@ struct Verify: AsyncParsableCommand {
     @OptionGroup var trust: BundleTrustOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
     func run() async throws {
         try await runReportingErrors("transit") {
             let started = Date()

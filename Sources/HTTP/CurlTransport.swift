@@ -47,7 +47,10 @@ public final class CurlTransport: Sendable {
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headerList) }
         for (name, value) in request.headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
-        headerList = curl_slist_append(headerList, "Expect:")
+        if let token = request.awsSignature?.sessionToken { headerList = curl_slist_append(headerList, "x-amz-security-token: \(token)") }
+        // No `Expect: 100-continue` wait. A signed request keeps it: libcurl 7.88 signs every header it is given,
+        // this empty one included, which it then does not send, so the server's signature would differ.
+        if request.awsSignature == nil { headerList = curl_slist_append(headerList, "Expect:") }
 
         configure(h, for: request)
         airlock_curl_set_slist(h, CURLOPT_HTTPHEADER, headerList)
@@ -104,6 +107,11 @@ public final class CurlTransport: Sendable {
         if let caFile = options.caFile {
             airlock_curl_set_string(h, CURLOPT_CAINFO, caFile)
             airlock_curl_set_string(h, CURLOPT_CAPATH, "/etc/ssl/certs")
+        }
+        if let signature = request.awsSignature {
+            airlock_curl_set_string(h, CURLOPT_AWS_SIGV4, signature.provider)
+            airlock_curl_set_string(h, CURLOPT_USERNAME, signature.accessKey)
+            airlock_curl_set_string(h, CURLOPT_PASSWORD, signature.secretKey)
         }
         if let cert = options.clientCertificate { airlock_curl_set_string(h, CURLOPT_SSLCERT, cert) }
         if let key = options.clientKey { airlock_curl_set_string(h, CURLOPT_SSLKEY, key) }

@@ -31,6 +31,8 @@ public struct HTTPRequest: Sendable {
     public var upload: UploadBody?
     /// Whether 3xx answers are followed (blob storage often redirects to another host).
     public var followRedirects: Bool
+    /// Signs the request with AWS Signature Version 4 (libcurl's `CURLOPT_AWS_SIGV4`), for S3-compatible storage.
+    public var awsSignature: AWSSignature?
 
     public init(_ method: Method, _ url: String, headers: [(String, String)] = [], body: Data? = nil, followRedirects: Bool = true) {
         self.method = method
@@ -45,6 +47,26 @@ public struct HTTPRequest: Sendable {
         headers.removeAll { $0.0.caseInsensitiveCompare(name) == .orderedSame }
         headers.append((name, value))
     }
+}
+
+/// What libcurl needs to sign a request with AWS Signature Version 4. libcurl 7.88 signs the headers it is given but
+/// adds no `x-amz-content-sha256`: the caller sets it (the payload's SHA-256, hex) on every request.
+public struct AWSSignature: Sendable {
+    public var accessKey: String
+    public var secretKey: String
+    public var region: String
+    /// Sent as `x-amz-security-token` when the credentials are temporary.
+    public var sessionToken: String?
+
+    public init(accessKey: String, secretKey: String, region: String, sessionToken: String? = nil) {
+        self.accessKey = accessKey
+        self.secretKey = secretKey
+        self.region = region
+        self.sessionToken = sessionToken
+    }
+
+    /// `CURLOPT_AWS_SIGV4`'s provider string for S3 in `region`.
+    var provider: String { "aws:amz:\(region):s3" }
 }
 
 /// The final response to a request, after any redirects.

@@ -273,7 +273,7 @@ public struct BundleManifest: Sendable {
     static func problem(of error: YamlError) -> String {
         switch error {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): problem
-        default: "\(error)"
+        default: String("\(error)".split(separator: "\n").first ?? "")   // the rest quotes the input's lines
         }
     }
 }

@@ -88,10 +88,16 @@ public final class RegistryClient: Sendable {
 
     private func discover(_ host: String) async throws -> Endpoint {
         if transport.options.forcesPlainHTTP(host) { return try await probe("http://\(host)", host: host) }
-        if Reference.isLoopback(registry: host), let plain = try? await probe("http://\(host)", host: host, retryingConnections: false) {
+        if Reference.isLoopback(registry: host) {
             // As docker does for local registries, plain HTTP is accepted on loopback; asking it
-            // first spares a failed TLS handshake (and loading the CA store) per run.
-            return plain
+            // first spares a failed TLS handshake (and loading the CA store) per run. A registry that answered
+            // plain HTTP with 429 or 5xx until the retries gave up is reported with that status; anything else
+            // (no answer, or a TLS server's 400 to plain HTTP) is asked again over HTTPS.
+            do {
+                return try await probe("http://\(host)", host: host, retryingConnections: false)
+            } catch let error as RegistryError where error.kind == .http {
+                throw error
+            } catch {}
         }
         do {
             return try await probe("https://\(host)", host: host)
@@ -114,6 +120,9 @@ public final class RegistryClient: Sendable {
         if response.status == 401 {
             let challenges = response.headers.values("WWW-Authenticate").flatMap(AuthChallenge.parse)
             return Endpoint(baseURL: base, challenge: challenges.first(where: \.isBearer) ?? challenges.first)
+        }
+        if response.status == 429 || response.status >= 500 {
+            throw RegistryError(.http, "\(host): /v2/ answered HTTP \(response.status) on every attempt")
         }
         guard response.isSuccess || response.status == 404 && response.headers["Docker-Distribution-API-Version"] != nil else {
             throw RegistryError(.protocolViolation, "\(host): /v2/ answered HTTP \(response.status); is this an OCI distribution registry?")

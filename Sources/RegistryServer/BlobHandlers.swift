@@ -13,19 +13,20 @@ extension DistributionResponder {
 
     func getBlob(_ digest: Digest, in repository: String, _ request: Request, head: Bool,
                  pacedBy eventLoop: any EventLoop) async throws -> Response {
-        guard await catalog.hasBlob(digest, in: repository), let size = content.size(of: digest) else {
-            throw DistributionError.blobUnknown(digest.description)
-        }
+        guard await catalog.hasBlob(digest, in: repository) else { throw DistributionError.blobUnknown(digest.description) }
         var headers: HTTPFields = [
             .dockerContentDigest: digest.description,
             .contentType: "application/octet-stream",
             .acceptRanges: "bytes",
         ]
         if head {
+            guard let size = content.size(of: digest) else { throw DistributionError.blobUnknown(digest.description) }
             headers[.contentLength] = String(size)
             return Response(status: .ok, headers: headers)
         }
+        // A GET finds the blob once: its location carries the size.
         guard let location = try content.location(of: digest) else { throw DistributionError.blobUnknown(digest.description) }
+        let size = location.size
         switch ByteRange.request(request.headers[.range], size: size) {
         case .whole:
             headers[.contentLength] = String(size)

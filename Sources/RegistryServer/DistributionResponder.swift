@@ -89,7 +89,9 @@ struct DistributionResponder: HTTPResponder {
     private func mapped(_ repository: String, _ request: Request) -> String {
         guard let prefix = options.mirrorPrefix, let upstream = request.uri.queryParameters["ns"], !upstream.isEmpty,
               let source = try? Reference(parsing: "\(upstream)/\(repository)") else { return repository }
-        return (prefix.isEmpty ? "" : prefix + "/") + source.repository
+        let mapped = (prefix.isEmpty ? "" : prefix + "/") + source.repository
+        // Checked like any name from a path, so a query can lead nowhere a path could not.
+        return (try? DistributionRoute.validate(name: mapped)) != nil ? mapped : repository
     }
 
     // MARK: Responses

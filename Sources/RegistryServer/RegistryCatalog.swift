@@ -175,10 +175,7 @@ actor RegistryCatalog {
             try links.add(.manifests, digest, in: repository, contents: mediaType)
             if !entries.isEmpty {
                 let replaced = Set(tags)
-                try store.record(entries) { entry in
-                    guard entry.kind != .referrer, let reference = try? entry.reference() else { return false }
-                    return reference.repository == repository && reference.tag.map(replaced.contains) == true
-                }
+                try store.record(entries) { Self.tag(of: $0, in: repository).map(replaced.contains) == true }
             }
         } catch {
             throw DistributionError(.internalServerError, .unknown, "cannot store manifest \(digest) in \(repository): \(error)")
@@ -196,10 +193,7 @@ actor RegistryCatalog {
         guard let store = content.store else { throw .readOnly }
         guard var state = repositories[repository], state.tags[tag] != nil else { throw .manifestUnknown(tag, in: repository) }
         do {
-            try store.record([]) { entry in
-                guard entry.kind != .referrer, let reference = try? entry.reference() else { return false }
-                return reference.repository == repository && reference.tag == tag
-            }
+            try store.record([]) { Self.tag(of: $0, in: repository) == tag }
         } catch {
             throw DistributionError(.internalServerError, .unknown, "cannot delete tag \(tag) of \(repository): \(error)")
         }
@@ -244,6 +238,13 @@ actor RegistryCatalog {
         links.remove(.blobs, digest, in: repository)
         state.linkedBlobs.remove(digest)
         repositories[repository] = state
+    }
+
+    /// The tag `entry` gives `repository`, whatever registry its name starts with; nil for referrers and for
+    /// entries of other repositories.
+    private static func tag(of entry: LayoutEntry, in repository: String) -> String? {
+        guard entry.kind != .referrer, let reference = try? entry.reference(), reference.repository == repository else { return nil }
+        return reference.tag
     }
 
     /// What an `index.json` entry for tag `tag` records: cosign's signature, attestation and SBOM tags by

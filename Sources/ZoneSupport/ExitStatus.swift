@@ -42,7 +42,7 @@ public enum ExitStatus {
 /// Runs a command body, turning any error into one `NAME: error: …` line and its exit code.
 public func runReportingErrors(_ tool: String, _ body: () async throws -> Void) async throws {
     do { try await body() } catch let error as ExitCode { throw error } catch let error as ValidationError { throw error } catch {
-        FileHandle.standardError.write(Data("\(tool): error: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("\(tool): error: \(TerminalText.escaped("\(error)"))\n".utf8))
         throw ExitCode(ExitStatus.code(for: error))
     }
 }

@@ -58,11 +58,20 @@ import TestSupport
         let path = directory.file("index.yaml")
         try text.write(toFile: path, atomically: false, encoding: .utf8)
         text = ""
-        let started = Date()
+        // CPU time of this thread, not the wall clock: a busy machine stretches the one, not the other. Composing
+        // every chart of the 60 MB index would take far longer than finding one.
+        let started = Self.threadCPUSeconds()
         let index = try ChartRepositoryIndex(file: path, chart: "nginx-ingress", source: "big")
-        let seconds = Date().timeIntervalSince(started)
+        let seconds = Self.threadCPUSeconds() - started
         #expect(index.entries.first?.version == "2.6.4")
-        #expect(seconds < 10, "took \(seconds) s")
-        print("60 MB index, \(copies) copies: nginx-ingress found in \(String(format: "%.2f", seconds)) s")
+        #expect(seconds < 10, "took \(seconds) s of CPU")
+        print("60 MB index, \(copies) copies: nginx-ingress found in \(String(format: "%.2f", seconds)) s of CPU")
+    }
+
+    /// CPU seconds the calling thread has used.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

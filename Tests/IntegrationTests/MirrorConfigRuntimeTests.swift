@@ -4,7 +4,8 @@ import TestSupport
 
 /// `airgap mirror-config` output read by the real runtimes: Debian's containerd (`ctr content fetch --hosts-dir`) and
 /// skopeo (`--registries-conf`, containers/image as CRI-O and podman use it), pulling from a private registry that
-/// `transit push` filled, with and without a repository prefix, over plain HTTP and TLS with a test CA.
+/// `transit push` filled, with and without a repository prefix, over plain HTTP and TLS with a test CA; the private
+/// registry is CNCF distribution, or `airgap serve` (which must take the same configs unchanged).
 @Suite(.enabled(if: Peers.available, Comment(rawValue: Peers.unavailableReason)),
        .enabled(if: Tool.available("containerd") && Tool.available("ctr") && getuid() == 0, "needs Debian's containerd and root"))
 struct MirrorConfigRuntimeTests {
@@ -18,7 +19,7 @@ struct MirrorConfigRuntimeTests {
         let scratch: TemporaryDirectory
         let prefix: String?
 
-        init(prefix: String?, tls: Bool, user: TestUser? = nil) async throws {
+        init(prefix: String?, tls: Bool, user: TestUser? = nil, serve: Bool = false) async throws {
             upstream = try await RegistryServer()
             let images = try await TestImages()
             try await images.build("app", layerSizes: [120_000])
@@ -28,7 +29,8 @@ struct MirrorConfigRuntimeTests {
             scratch = try TemporaryDirectory(prefix: "airlock-mirror-config")
             bundle = scratch.file("site.tar")
             try await AirlockTool.run("connected", ["bundle", "-q", "-o", bundle, bundled.reference]).check()
-            mirror = try await RegistryServer(tls: tls, authentication: user.map { .basic($0) } ?? .none)
+            mirror = try await RegistryServer(tls: tls, authentication: user.map { .basic($0) } ?? .none,
+                                              implementation: serve ? .airgap([]) : .distribution)
             self.prefix = prefix
             try await AirlockTool.run("transit", ["push", "-q", bundle, "--to", target] + (mirror.caFile.map { ["--ca-file", $0] } ?? [])
                                       + (user.map { ["--creds", $0.colonSeparated] } ?? [])).check()
@@ -46,10 +48,14 @@ struct MirrorConfigRuntimeTests {
             return directory
         }
 
-        /// The access-log lines of requests for repository path `repository` (`"HEAD /v2/REPO/manifests/1 HTTP/1.1"`).
+        /// The access-log lines of requests for repository path `repository`: distribution's
+        /// (`"HEAD /v2/REPO/manifests/1 HTTP/1.1"`) or airgap serve's (`TIME HEAD /v2/REPO/manifests/1 200 …`).
         static func requests(_ registry: RegistryServer, _ repository: String) throws -> [String] {
             let log = try String(contentsOfFile: registry.logFile, encoding: .utf8)
-            return log.split(separator: "\n").map(String.init).filter { $0.contains(" /v2/\(repository)/") && $0.contains(" HTTP/") }
+            return log.split(separator: "\n").map(String.init).filter { line in
+                line.contains(" /v2/\(repository)/")
+                    && (line.contains(" HTTP/") || line.range(of: #"^\S+ (GET|HEAD) /v2/"#, options: .regularExpression) != nil)
+            }
         }
 
         func stop() {
@@ -61,9 +67,10 @@ struct MirrorConfigRuntimeTests {
     /// The source repository path `team/app` as the private registry holds it.
     func privatePath(_ site: Site, _ repository: String) -> String { (site.prefix.map { $0 + "/" } ?? "") + repository }
 
-    @Test(arguments: [(nil, false), ("mirror", false), (nil, true), ("site/mirror", true)] as [(String?, Bool)])
-    func containerdAndSkopeoPullThroughTheMirror(prefix: String?, tls: Bool) async throws {
-        let site = try await Site(prefix: prefix, tls: tls)
+    @Test(arguments: [(nil, false, false), ("mirror", false, false), (nil, true, false), ("site/mirror", true, false),
+                      ("mirror", false, true), (nil, true, true)] as [(String?, Bool, Bool)])
+    func containerdAndSkopeoPullThroughTheMirror(prefix: String?, tls: Bool, serve: Bool) async throws {
+        let site = try await Site(prefix: prefix, tls: tls, serve: serve)
         defer { site.stop() }
         let upstreamBefore = try Site.requests(site.upstream, "team/app").count
 

@@ -215,17 +215,17 @@ struct PullTests {
     @Test func anExpiredTokenIsRefreshed() async throws {
         let alice = TestUser.random("alice")
         let registry = try await RegistryServer(authentication: .token(.init(
-            users: [alice], grants: [.init(.user(alice.username), repository: "team/*", actions: ["pull", "push"])], tokenLifetime: 3)))
+            users: [alice], grants: [.init(.user(alice.username), repository: "team/*", actions: ["pull", "push"])], tokenLifetime: 8)))
         defer { registry.stop() }
         let tokens = try #require(registry.tokenServer)
         let images = try await TestImages()
         try await images.build("app", layerSizes: [30_000, 20_000, 10_000])
-        // skopeo does not refresh tokens: on a loaded machine its push may outlive one, so try again.
+        // skopeo does not refresh tokens: on a very loaded machine its push may outlive one, so try again.
         var pushed: PushedImage?
         for _ in 1...3 where pushed == nil { pushed = try? await images.push("app", to: registry, repository: "team/app", tag: "1", as: alice) }
         let image = try #require(pushed)
-        // Slow requests make the pull outlive its first token.
-        let proxy = try await FaultProxy(upstream: registry, faults: .delay(perRequest: .milliseconds(900)))
+        // Slow requests make the pull outlive its first token (six or more requests, one at a time, 2.5 s each).
+        let proxy = try await FaultProxy(upstream: registry, faults: .delay(perRequest: .milliseconds(2500)))
         defer { proxy.stop() }
         let before = try await tokens.stats().issued
         let store = try TemporaryDirectory(prefix: "airlock-store").file("store")
@@ -282,12 +282,14 @@ struct PullTests {
         process.executableURL = URL(fileURLWithPath: AirlockTool.binDirectory + "/connected")
         process.arguments = ["pull", "-q", "--store", store, "\(proxy.host)/team/big:1"]
         try ProcessLaunch.start(process)
-        // Kill it mid-blob.
-        var waited = 0
-        while waited < 100, (try? FileManager.default.contentsOfDirectory(atPath: store + "/.ingest"))?.contains(where: { $0.hasSuffix(".part") }) != true {
-            try await Task.sleep(for: .milliseconds(50)); waited += 1
+        // Kill it mid-blob: while the big layer's ingest file exists (the proxy makes that last over 3 s), however
+        // long the pull takes to get there on a busy machine.
+        let layerHex = String(built.layers.last!.digest.dropFirst(7))
+        while process.isRunning,
+              (try? FileManager.default.contentsOfDirectory(atPath: store + "/.ingest"))?.contains(where: { $0.hasPrefix(layerHex) && $0.hasSuffix(".part") }) != true {
+            try await Task.sleep(for: .milliseconds(10))
         }
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(process.isRunning, "the pull ended before its largest blob was being written")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
 
