@@ -15,8 +15,13 @@ public struct PushRecordLookup: Sendable {
     /// The relocations the records in `repository` state for the image `digest`: none when nothing was recorded,
     /// or when the registry does not let us list the repository's tags. A record that does not parse is an error.
     public func relocations(of digest: Digest, in repository: Repository) async throws -> [Relocation] {
-        var found: [Relocation] = []
         let tags = try await RegistryEndpoint(client: client).tags(repository) ?? []
+        return try await relocations(in: repository, tags: tags)[digest] ?? []
+    }
+
+    /// Every relocation the records among `tags` (the repository's tags, listed once) state, by image digest.
+    public func relocations(in repository: Repository, tags: some Sequence<String>) async throws -> [Digest: [Relocation]] {
+        var found: [Digest: [Relocation]] = [:]
         for tag in tags.filter({ $0.hasPrefix(PushRecord.tagPrefix) }).sorted() {
             let manifest = try await client.manifest(repository, reference: tag)
             guard let layer = PushRecord.layer(in: manifest) else { continue }
@@ -26,8 +31,8 @@ public struct PushRecordLookup: Sendable {
             do { target = try PushTarget(parsing: record.target) } catch {
                 throw BundleError(bundle: what, artifact: "push record", reason: "target \(record.target): \(error)")
             }
-            for image in record.images where image.digest == digest {
-                found.append(Relocation(target: target, signedPrefix: try Reference(parsing: image.source).name))
+            for image in record.images {
+                found[image.digest, default: []].append(Relocation(target: target, signedPrefix: try Reference(parsing: image.source).name))
             }
         }
         return found

@@ -95,21 +95,32 @@ public struct LayoutSignatureMaterial: SignatureMaterial {
 /// Signatures served by a registry: the `.sig` tag and the referrers API (or its fallback tag).
 public struct RegistrySignatureMaterial: SignatureMaterial {
     let client: RegistryClient
+    /// The tags of the one repository looked in, when they were listed (`airgap audit`): tags not among them are
+    /// not asked for.
+    let listedTags: Set<String>?
 
-    public init(client: RegistryClient) { self.client = client }
+    public init(client: RegistryClient, listedTags: Set<String>? = nil) {
+        self.client = client
+        self.listedTags = listedTags
+    }
 
     public func legacySignatures(of image: Reference, digest: Digest) async throws -> Manifest? {
-        try await client.manifestIfPresent(Repository(image), reference: "\(digest.tagForm).sig")
+        try await manifestIfListed(Repository(image), tag: "\(digest.tagForm).sig")
     }
 
     public func attestations(of image: Reference, digest: Digest) async throws -> Manifest? {
-        try await client.manifestIfPresent(Repository(image), reference: "\(digest.tagForm).att")
+        try await manifestIfListed(Repository(image), tag: "\(digest.tagForm).att")
+    }
+
+    func manifestIfListed(_ repository: Repository, tag: String) async throws -> Manifest? {
+        if let listedTags, !listedTags.contains(tag) { return nil }
+        return try await client.manifestIfPresent(repository, reference: tag)
     }
 
     public func referrers(of image: Reference, digest: Digest) async throws -> [Manifest] {
         let repository = Repository(image)
         var manifests: [Manifest] = []
-        for descriptor in try await client.referrers(repository, subject: digest)
+        for descriptor in try await client.referrers(repository, subject: digest, knownTags: listedTags)
         where descriptor.artifactType.map { SigstoreBundle.isBundleType($0) || $0 == PlatformSubset.artifactType } ?? true {
             manifests.append(try await client.manifest(repository, reference: descriptor.digest.description))
         }

@@ -115,6 +115,11 @@ public struct ReferencePattern: Sendable, CustomStringConvertible {
         return Self.glob(pattern[...], Array(reference.name.utf8)[...]) || Self.glob(pattern[...], Array(reference.description.utf8)[...])
     }
 
+    /// Whether a repository path (`team/app`, no host) matches, by the same glob rules.
+    public func matches(path: String) -> Bool {
+        Self.glob(Array(description.utf8)[...], Array(path.utf8)[...])
+    }
+
     /// Glob matching where `*` stops at `/` and `**` does not.
     static func glob(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {
         guard let first = pattern.first else { return text.isEmpty }
