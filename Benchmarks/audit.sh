@@ -13,6 +13,7 @@ rm -rf "$WORK"
 export REGISTRY_LOG_LEVEL=info   # one "response completed" line per request
 source "$(dirname "$0")/common.sh"
 [ -x "$bin/airgap" ] || { echo "$bin has no airgap binary" >&2; exit 1; }
+trap 'for p in "${registry_pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT   # the registry and the scratch
 
 python3 "$root/Benchmarks/make-store.py" "$WORK/store" "$COUNT"
 export COSIGN_PASSWORD=bench

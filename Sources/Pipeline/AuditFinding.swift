@@ -74,7 +74,7 @@ public struct AuditFinding: Codable, Sendable {
     /// Nil only when the manifest could not be read (`unreadable`).
     public var digest: Digest?
     public var mediaType: String?
-    /// `os/arch[/variant]` of each platform (an index), or of the image's config when it was read.
+    /// `os/arch[/variant]` of each platform of an index (empty for a single image).
     public var platforms: [String]
     /// The image config's `created` (with `--since`; for an index the newest of its platforms').
     public var created: String?

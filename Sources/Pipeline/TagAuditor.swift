@@ -205,9 +205,10 @@ public struct TagAuditor: Sendable {
     static func created(_ manifest: Manifest, of reference: Reference, in material: any SignatureMaterial) async throws -> Date? {
         switch manifest.content {
         case .image(let image):
-            guard image.config.size <= SignatureCollector.blobLimit,
-                  let config = try? JSONSerialization.jsonObject(with: try await material.smallBlob(image.config, of: reference)) as? [String: Any],
-                  let text = config["created"] as? String else { return nil }
+            // An artifact's config (a chart's, an empty one) may be anything: only an image config's time counts.
+            guard image.config.size <= SignatureCollector.blobLimit else { return nil }
+            let bytes = try await material.smallBlob(image.config, of: reference)
+            guard let config = try? JSONSerialization.jsonObject(with: bytes) as? [String: Any], let text = config["created"] as? String else { return nil }
             return parseTime(text)
         case .index(let index):
             var newest: Date?
