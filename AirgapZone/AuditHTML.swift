@@ -129,7 +129,7 @@ enum AuditHTML {
     header p{margin:0;color:#59636e}.summary{display:flex;gap:1em;margin:1em 0}.count{border:1px solid #d1d9e0;border-radius:6px;padding:.5em 1em}
     .count b{font-size:1.6em;display:block}.pass b{color:#1a7f37}.fail b{color:#cf222e}.chart text{font-size:12px;fill:#1f2328}
     .controls{margin:1em 0;display:flex;gap:.8em;align-items:center}#filter{width:28em;padding:.3em}
-    table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d1d9e0;padding:.35em .5em;text-align:left;vertical-align:top}
+    table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d1d9e0;padding:.35em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
     th{cursor:pointer;background:#f6f8fa;user-select:none}th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
     code{font:12px ui-monospace,monospace}.badge{display:inline-block;border-radius:1em;padding:0 .6em;color:#fff;font-size:12px;white-space:nowrap}
     dl{margin:.3em 0;display:grid;grid-template-columns:max-content auto;gap:.1em .8em}dt{color:#59636e}dd{margin:0;word-break:break-all}
