@@ -83,12 +83,12 @@ enum AuditHTML {
         let signers = finding.signatures.map { ($0.site ? "site " : "") + ($0.fingerprint.map { String($0.prefix(19)) } ?? $0.key) }
         let attested = finding.attestations.map { ($0.verified ? "✓ " : "✗ ") + ($0.predicateType ?? "unreadable") }
         var cells = "<td data-sort=\"\(rank)\"><span class=\"badge\">\(finding.state.rawValue)</span></td>"
-        cells += "<td>\(e(finding.repository))</td><td>\(e(finding.tag))</td>"
+        cells += "<td class=\"name\">\(e(finding.repository))</td><td>\(e(finding.tag))</td>"
         cells += "<td><code>\(e(finding.digest.map { "\($0.algorithm):\($0.encoded.prefix(12))" } ?? "—"))</code></td>"
         cells += "<td>\(e(finding.platforms.joined(separator: ", ")))</td>"
         cells += "<td>\(signers.map { "<code>\(e($0))</code>" }.joined(separator: "<br>"))</td>"
         cells += "<td>\(attested.map(e).joined(separator: "<br>"))</td>"
-        cells += "<td>\(finding.sameDigest.map(e).joined(separator: "<br>"))</td>"
+        cells += "<td class=\"name\">\(finding.sameDigest.map(e).joined(separator: "<br>"))</td>"
         cells += "<td>\(details(finding))</td>"
         return "<tr class=\"state-\(finding.state.rawValue)\" data-state=\"\(finding.state.rawValue)\">\(cells)</tr>\n"
     }
@@ -129,7 +129,8 @@ enum AuditHTML {
     header p{margin:0;color:#59636e}.summary{display:flex;gap:1em;margin:1em 0}.count{border:1px solid #d1d9e0;border-radius:6px;padding:.5em 1em}
     .count b{font-size:1.6em;display:block}.pass b{color:#1a7f37}.fail b{color:#cf222e}.chart text{font-size:12px;fill:#1f2328}
     .controls{margin:1em 0;display:flex;gap:.8em;align-items:center}#filter{width:28em;padding:.3em}
-    table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d1d9e0;padding:.35em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+    table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d1d9e0;padding:.35em .5em;text-align:left;vertical-align:top}
+    th,code,summary{white-space:nowrap}td.name{overflow-wrap:anywhere;min-width:14em}
     th{cursor:pointer;background:#f6f8fa;user-select:none}th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
     code{font:12px ui-monospace,monospace}.badge{display:inline-block;border-radius:1em;padding:0 .6em;color:#fff;font-size:12px;white-space:nowrap}
     dl{margin:.3em 0;display:grid;grid-template-columns:max-content auto;gap:.1em .8em}dt{color:#59636e}dd{margin:0;word-break:break-all}

@@ -142,7 +142,7 @@ struct AuditTests {
         let proxy = try await StaticHTTPServer(directory: scratch.file("empty-\(UUID().uuidString)").creatingDirectory())
         defer { proxy.stop() }
         let dom = try await chromium(["--dump-dom", "file://\(html)"], proxy: proxy)
-        let rows = dom.matches(of: /<tr class="state-([a-z-]+)" data-state="[a-z-]+"[^>]*>.*?<td>([^<]*)<\/td><td>([^<]*)<\/td>/.dotMatchesNewlines())
+        let rows = dom.matches(of: /<tr class="state-([a-z-]+)" data-state="[a-z-]+"[^>]*>.*?<td class="name">([^<]*)<\/td><td>([^<]*)<\/td>/.dotMatchesNewlines())
         #expect(rows.count == 11, "\(dom.prefix(2000))")
         var rendered: [String: String] = [:]
         for row in rows { rendered[String(row.output.2.dropFirst(site.host.count + 1)) + ":" + row.output.3] = String(row.output.1) }
