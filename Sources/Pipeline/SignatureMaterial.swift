@@ -112,6 +112,7 @@ public struct RegistrySignatureMaterial: SignatureMaterial {
         try await manifestIfListed(Repository(image), tag: "\(digest.tagForm).att")
     }
 
+    /// The manifest `tag` names, or nil when there is none (or the listed tags lack it: nothing is asked).
     func manifestIfListed(_ repository: Repository, tag: String) async throws -> Manifest? {
         if let listedTags, !listedTags.contains(tag) { return nil }
         return try await client.manifestIfPresent(repository, reference: tag)
