@@ -7,8 +7,8 @@ struct Airgap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "airgap",
         abstract: "Verify, audit and serve what the private registry holds, fully offline.",
-        discussion: "Runs inside the air gap: verify signatures, serve a registry, write runtime mirror configuration, lint and rewrite Kubernetes manifests.",
+        discussion: "Runs inside the air gap: verify signatures and attestations, audit a whole registry, serve a registry, write runtime mirror configuration, lint and rewrite Kubernetes manifests.",
         version: AirlockVersion.current,
-        subcommands: [VerifyImages.self, Serve.self, MirrorConfig.self, Lint.self, Rewrite.self]
+        subcommands: [VerifyImages.self, VerifyAttestation.self, Audit.self, Serve.self, MirrorConfig.self, Lint.self, Rewrite.self]
     )
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Bundle
 import Cluster
 import Foundation
+import OCI
 import Pipeline
 import ZoneSupport
 

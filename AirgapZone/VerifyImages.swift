@@ -15,8 +15,10 @@ struct VerifyImages: AsyncParsableCommand {
         discussion: """
         Each reference is resolved to its digest; its sha256-<hex>.sig signatures and sigstore-bundle referrers are \
         checked. Prints, per image, the verified payloads as a JSON array (as cosign does) on standard output and \
-        the checks made on standard error. Exit codes: 0 every image verified, 5 some image is unsigned or its \
-        signatures do not verify, 1 a registry could not be read, 3 credentials, 4 TLS.
+        the checks made on standard error. A signature made before transit push names the source repository; \
+        the record transit push leaves in each repository (tag airlock-push-<hex>), --prefix or the policy's remap: \
+        say where the push put it, and the repository rule then accepts it for exactly that repository. Exit codes: 0 every image verified, 5 some image is unsigned or its \
+        signatures do not verify, 1 a registry could not be read (or a push record in it is malformed), 3 credentials, 4 TLS.
         """
     )
 
@@ -24,6 +26,7 @@ struct VerifyImages: AsyncParsableCommand {
     var references: [String]
 
     @OptionGroup var trust: TrustOptions
+    @OptionGroup var relocation: RelocationOptions
     @OptionGroup var registry: RegistryOptions
 
     func validate() throws {
@@ -34,14 +37,18 @@ struct VerifyImages: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors("airgap") {
-            guard let policy = try trust.trustPolicy() else { return }
+            guard var policy = try trust.trustPolicy() else { return }
+            if let relocation = try relocation.relocation() { policy.relocations.append(relocation) }
             let client = try registry.makeClient()
-            let gate = TrustGate(policy: policy)
+            let records = PushRecordLookup(client: client)
             var untrusted: [ImageVerdict] = []
             for text in references {
                 let reference = try Reference(parsing: text)
                 let digest = try await resolve(reference, with: client)
-                let verdict = try await gate.verdicts(for: [(reference, digest)], in: RegistrySignatureMaterial(client: client))[0]
+                // What transit push recorded in the repository: where this image came from.
+                var imagePolicy = policy
+                imagePolicy.relocations += try await records.relocations(of: digest, in: Repository(reference))
+                let verdict = try await TrustGate(policy: imagePolicy).verdicts(for: [(reference, digest)], in: RegistrySignatureMaterial(client: client))[0]
                 guard verdict.trusted else { untrusted.append(verdict); continue }
                 // A platform subset is trusted through the source index it was filtered from: say how.
                 var subset = ""

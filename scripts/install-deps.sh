@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   libcurl4-openssl-dev libarchive-dev libssl-dev zlib1g-dev libsodium-dev   # build
-  docker-registry skopeo umoci jq curl openssl apache2-utils python3 bc time containerd  # test peers and tools
+  docker-registry skopeo umoci jq curl openssl apache2-utils python3 bc time containerd chromium  # test peers and tools (chromium: the audit report)
 )
 missing=()
 for p in "${packages[@]}"; do

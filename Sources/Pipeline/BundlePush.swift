@@ -71,6 +71,9 @@ public struct BundlePush: Sendable {
         }
         let engine = CopyEngine(source: source, sink: sink, options: copy, progress: progress)
         let report = try await engine.copy(entries.map(CopyRoot.entry))
+        if !options.dryRun {
+            try await storeRecords(of: entries.filter { $0.kind == .image }, at: sink)
+        }
         var countersigned: [String]?
         if let signer = options.signer, !options.dryRun {
             let images = try report.placements.filter { $0.entry.kind == .image && $0.tag != nil }.map { placement in
@@ -85,6 +88,29 @@ public struct BundlePush: Sendable {
         }, blobsUploaded: report.blobsFetched, bytesUploaded: report.bytesFetched, blobsMounted: report.blobsMounted,
            blobsPresent: report.blobsSkipped, manifestsPut: report.manifestsPut, dryRun: options.dryRun,
            seconds: Date().timeIntervalSince(started), countersigned: countersigned)
+    }
+}
+
+extension BundlePush {
+    /// Leaves a ``PushRecord`` in every repository `images` went to, copied like any other content (tagged last).
+    func storeRecords(of images: [LayoutEntry], at sink: RegistryEndpoint) async throws {
+        var byRepository: [Repository: [PushRecord.Image]] = [:]
+        for entry in images {
+            let source = try entry.reference()
+            byRepository[target.repository(for: source), default: []].append(.init(source: entry.label, digest: entry.descriptor.digest))
+        }
+        guard !byRepository.isEmpty else { return }
+        let made = MemorySource()
+        made.add(PlatformSubset.emptyBlob, mediaType: MediaType.ociEmpty)
+        var roots: [CopyRoot] = []
+        for (repository, pushed) in byRepository.sorted(by: { $0.key.description < $1.key.description }) {
+            let bytes = try PushRecord(target: target, images: pushed).encoded()
+            let manifest = try PushRecord.manifest(layer: made.add(bytes, mediaType: PushRecord.artifactType))
+            made.add(manifest)
+            let reference = try Reference(parsing: "\(repository):\(PushRecord.tag(for: bytes))")
+            roots.append(.entry(LayoutEntry(kind: .file, reference: reference, descriptor: manifest.descriptor)))
+        }
+        _ = try await CopyEngine(source: made, sink: sink).copy(roots)
     }
 }
 

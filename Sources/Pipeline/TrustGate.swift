@@ -20,9 +20,33 @@ public struct TrustGate: Sendable {
                                                                                        material: material, verifier: verifier) {
                 verdict = subset
             }
+            if verdict.trusted, let rule = verifier.policy.rule(for: image.reference), !rule.attestations.isEmpty {
+                verdict = try await requireAttestations(rule.attestations, of: image, verdict: verdict, in: material)
+            }
             verdicts.append(verdict)
         }
         return verdicts
+    }
+
+    /// The verdict, refused unless each required attestation is present and verifies (with the reasons otherwise).
+    func requireAttestations(_ requirements: [AttestationRequirement], of image: (reference: Reference, digest: Digest), verdict: ImageVerdict,
+                             in material: any SignatureMaterial) async throws -> ImageVerdict {
+        let (found, problems) = try await AttestationCollector.collect(image.reference, digest: image.digest, from: material)
+        var missing: [String] = []
+        for requirement in requirements {
+            let check = AttestationCheck(keys: requirement.keys, type: requirement.type)
+            var refusals: [String] = []
+            guard !found.contains(where: { attestation in
+                switch check.verify(attestation.envelope, bundle: attestation.bundle, digest: image.digest, what: attestation.origin) {
+                case .success: return true
+                case .failure(let error): refusals.append(error.description); return false
+                }
+            }) else { continue }
+            missing.append("no verified \(requirement.type) attestation by \(requirement.keys.map(\.origin).joined(separator: " or ")) (rule \(requirement.origin))")
+            missing += refusals
+        }
+        guard !missing.isEmpty else { return verdict }
+        return .refused(verdict.reference, digest: verdict.digest, problems: missing + problems)
     }
 
     /// Throws `SignatureCheckError` unless every image is trusted.

@@ -146,7 +146,9 @@ public struct ImageSignatureVerifier: Sendable {
             return nil
         case .repository:
             guard let signed = try? Reference(parsing: signedReference) else { return "docker-reference \(signedReference) is not a reference" }
-            return signed.name == reference.name ? nil : "signed for \(signed.name), not \(reference.name) (identity rule: repository)"
+            if signed.name == reference.name || policy.relocations.contains(where: { $0.relocates(signed, to: reference) }) { return nil }
+            let relocations = policy.relocations.isEmpty ? "" : "; relocated by \(policy.relocations.map(\.description).joined(separator: ", "))"
+            return "signed for \(signed.name), not \(reference.name) (identity rule: repository\(relocations))"
         case .exact:
             let lastComponent = signedReference.split(separator: "/").last ?? ""
             guard let signed = try? Reference(parsing: signedReference), lastComponent.contains(":") || lastComponent.contains("@") else {

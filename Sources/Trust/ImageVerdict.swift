@@ -28,6 +28,11 @@ public struct ImageVerdict: Sendable, Encodable {
     /// For a platform subset: how the image relates to what the source signed (one sentence).
     public var provenance: String? = nil
 
+    /// An image that is not trusted, and why (for checks other than signatures: attestations).
+    public static func refused(_ reference: String, digest: Digest, problems: [String]) -> ImageVerdict {
+        ImageVerdict(reference: reference, digest: digest, trusted: false, rule: nil, accepted: [], problems: problems)
+    }
+
     /// What a trusted image is signed by: `signed (legacy by KEY)`, or for a platform subset
     /// `platform subset of sha256:S, which is signed (legacy by KEY)`.
     public var signedSummary: String {

@@ -15,11 +15,16 @@ import Yams
 ///     issuer: https://token.actions.githubusercontent.com                                   # or issuer-regexp
 ///     trustedRoot: roots/trusted_root.json
 /// rekor-key: keys/rekor.pub            # optional: legacy key signatures must carry a verifying Rekor SET
+/// remap:                               # optional: where transit push relocated signed images (one or a list)
+///   prefix: registry.site:5000/mirror  #   its --to
+///   signedPrefix: docker.io            #   optional: only signatures for repositories under this
 /// rules:                               # the first rule whose pattern matches decides
 ///   - match: ["ghcr.io/acme/**", "docker.io/library/*"]
 ///     keys: [release, builder]         # names from keys: or keyless:
 ///     require: all-of                  # any-of (default) | all-of
 ///     identity: repository             # repository (default) | exact | digest
+///     attestations:                    # optional: in-toto attestations the image must also carry
+///       - {type: slsaprovenance, key: release}
 ///   - match: "quay.io/**"
 ///     unsigned: allow
 /// ```
@@ -46,6 +51,8 @@ public struct TrustPolicy: Sendable {
         public var requirement: Requirement
         public var identity: IdentityRule
         public var allowUnsigned: Bool
+        /// Attestations required beside the signatures.
+        public var attestations: [AttestationRequirement] = []
         /// Where the rule is written (file:line), for messages.
         public var origin: String
 
@@ -64,10 +71,13 @@ public struct TrustPolicy: Sendable {
     public var rules: [Rule]
     /// When set, legacy signatures need a Rekor SET that verifies with this key.
     public var rekorKey: PublicKey?
+    /// Relocations by `transit push` the repository identity rule accepts (`remap:`, `--prefix`).
+    public var relocations: [Relocation]
 
-    public init(rules: [Rule], rekorKey: PublicKey? = nil) {
+    public init(rules: [Rule], rekorKey: PublicKey? = nil, relocations: [Relocation] = []) {
         self.rules = rules
         self.rekorKey = rekorKey
+        self.relocations = relocations
     }
 
     /// `--key K` and/or `--certificate-identity …`: every image needs a signature by one of `keys` or `keyless`.
@@ -105,6 +115,11 @@ public struct ReferencePattern: Sendable, CustomStringConvertible {
         return Self.glob(pattern[...], Array(reference.name.utf8)[...]) || Self.glob(pattern[...], Array(reference.description.utf8)[...])
     }
 
+    /// Whether a repository path (`team/app`, no host) matches, by the same glob rules.
+    public func matches(path: String) -> Bool {
+        Self.glob(Array(description.utf8)[...], Array(path.utf8)[...])
+    }
+
     /// Glob matching where `*` stops at `/` and `**` does not.
     static func glob(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {
         guard let first = pattern.first else { return text.isEmpty }
@@ -138,6 +153,7 @@ struct PolicyReader {
         var keys: [String: PublicKey] = [:]
         var keyless: [String: KeylessSigner] = [:]
         var rekorKey: PublicKey?
+        var relocations: [Relocation] = []
         var ruleNodes: [Node] = []
         var version: Int?
         for (keyNode, value) in top {
@@ -158,11 +174,16 @@ struct PolicyReader {
             case "rekor-key":
                 guard let path = value.string else { throw fail(value, "rekor-key", "expected a path") }
                 rekorKey = try PublicKey(file: resolve(path))
+            case "remap":
+                let entries = value.sequence.map(Array.init) ?? [value]
+                relocations = try entries.enumerated().map { (position, entry) throws(TrustError) in
+                    try relocation(entry, field: entries.count == 1 && value.sequence == nil ? "remap" : "remap[\(position)]")
+                }
             case "rules":
                 guard case .sequence(let list) = value, !list.isEmpty else { throw fail(value, "rules", "expected a non-empty list") }
                 ruleNodes = Array(list)
             default:
-                throw fail(keyNode, keyNode.string ?? "(key)", "unknown field (expected version, keys, keyless, rekor-key, rules)")
+                throw fail(keyNode, keyNode.string ?? "(key)", "unknown field (expected version, keys, keyless, rekor-key, remap, rules)")
             }
         }
         guard version == 1 else { throw fail(root, "version", "expected 'version: 1'") }
@@ -171,7 +192,7 @@ struct PolicyReader {
         let rules = try ruleNodes.enumerated().map { (position, node) throws(TrustError) in
             try rule(node, position: position, keys: keys, keyless: keyless)
         }
-        return TrustPolicy(rules: rules, rekorKey: rekorKey)
+        return TrustPolicy(rules: rules, rekorKey: rekorKey, relocations: relocations)
     }
 
     func rule(_ node: Node, position: Int, keys: [String: PublicKey], keyless: [String: KeylessSigner]) throws(TrustError) -> TrustPolicy.Rule {
@@ -183,6 +204,7 @@ struct PolicyReader {
         var requirement = TrustPolicy.Requirement.anyOf
         var identity = TrustPolicy.IdentityRule.repository
         var allowUnsigned = false
+        var attestations: [AttestationRequirement] = []
         for (keyNode, value) in map {
             let name = keyNode.string ?? ""
             switch name {
@@ -207,17 +229,69 @@ struct PolicyReader {
             case "identity":
                 guard let text = value.string, let parsed = TrustPolicy.IdentityRule(rawValue: text) else { throw fail(value, "\(field).identity", "expected repository, exact or digest") }
                 identity = parsed
+            case "attestations":
+                guard let list = value.sequence, !list.isEmpty else { throw fail(value, "\(field).attestations", "expected a list of {type, key}") }
+                attestations = try list.enumerated().map { (position, entry) throws(TrustError) in
+                    try attestation(entry, field: "\(field).attestations[\(position)]", keys: keys)
+                }
             case "unsigned":
                 guard value.string == "allow" || value.string == "reject" else { throw fail(value, "\(field).unsigned", "expected allow or reject") }
                 allowUnsigned = value.string == "allow"
             default:
-                throw fail(keyNode, "\(field).\(name)", "unknown field (expected match, keys, require, identity, unsigned)")
+                throw fail(keyNode, "\(field).\(name)", "unknown field (expected match, keys, require, identity, attestations, unsigned)")
             }
         }
         guard !patterns.isEmpty else { throw fail(node, "\(field).match", "missing") }
         guard !ruleKeys.isEmpty || !ruleKeyless.isEmpty || allowUnsigned else { throw fail(node, "\(field).keys", "missing; name keys or say 'unsigned: allow'") }
-        return TrustPolicy.Rule(patterns: patterns, keys: ruleKeys, keyless: ruleKeyless, requirement: requirement, identity: identity, allowUnsigned: allowUnsigned,
-                                origin: "\(file):\(node.mark?.line ?? 0)")
+        var rule = TrustPolicy.Rule(patterns: patterns, keys: ruleKeys, keyless: ruleKeyless, requirement: requirement, identity: identity,
+                                    allowUnsigned: allowUnsigned, origin: "\(file):\(node.mark?.line ?? 0)")
+        rule.attestations = attestations
+        return rule
+    }
+
+    /// `{type: NAME|URI, key: NAME}` (or `keys: [NAME...]`), keys named under `keys:`.
+    func attestation(_ node: Node, field: String, keys: [String: PublicKey]) throws(TrustError) -> AttestationRequirement {
+        guard case .mapping(let map) = node else { throw fail(node, field, "expected {type, key}") }
+        var type: AttestationType?
+        var named: [PublicKey] = []
+        for (keyNode, value) in map {
+            let name = keyNode.string ?? ""
+            switch name {
+            case "type":
+                guard let text = value.string, let parsed = AttestationType(text) else { throw fail(value, "\(field).type", "expected a cosign type name or a URI") }
+                type = parsed
+            case "key", "keys":
+                let names = value.string.map { [$0] } ?? value.sequence?.compactMap(\.string) ?? []
+                guard !names.isEmpty else { throw fail(value, "\(field).\(name)", "expected a key name or a list of them") }
+                for keyName in names {
+                    guard let key = keys[keyName] else { throw fail(value, "\(field).\(name)", "no key named \(keyName) under keys:") }
+                    named.append(key)
+                }
+            default: throw fail(keyNode, "\(field).\(name)", "unknown field (expected type, key)")
+            }
+        }
+        guard let type else { throw fail(node, field, "missing type") }
+        guard !named.isEmpty else { throw fail(node, field, "missing key") }
+        return AttestationRequirement(type: type, keys: named, origin: "\(file):\(node.mark?.line ?? 0)")
+    }
+
+    /// `{prefix: HOST[/PREFIX], signedPrefix: REPOSITORY-PREFIX}`: a relocation by `transit push --to HOST[/PREFIX]`.
+    func relocation(_ node: Node, field: String) throws(TrustError) -> Relocation {
+        guard case .mapping(let map) = node else { throw fail(node, field, "expected {prefix, signedPrefix}") }
+        var target: PushTarget?
+        var signedPrefix: String?
+        for (keyNode, value) in map {
+            let name = keyNode.string ?? ""
+            guard let text = value.string, !text.isEmpty else { throw fail(value, "\(field).\(name)", "expected a string") }
+            switch name {
+            case "prefix":
+                do { target = try PushTarget(parsing: text) } catch { throw fail(value, "\(field).prefix", "\(error)") }
+            case "signedPrefix": signedPrefix = text
+            default: throw fail(keyNode, "\(field).\(name)", "unknown field (expected prefix, signedPrefix)")
+            }
+        }
+        guard let target else { throw fail(node, field, "missing prefix (where transit push put the images: HOST[/PREFIX])") }
+        return Relocation(target: target, signedPrefix: signedPrefix)
     }
 
     /// `{identity | identity-regexp, issuer | issuer-regexp, trustedRoot}`.

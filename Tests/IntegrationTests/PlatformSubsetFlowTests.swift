@@ -95,9 +95,10 @@ struct PlatformSubsetFlowTests {
         #expect(airgap.errorOutput.contains("The source index \(source.multi.digest) is signed (legacy by \(source.pub))"))
         let payloads = try #require(try JSONSerialization.jsonObject(with: airgap.stdout) as? [[String: Any]])
         #expect(((payloads.first?["critical"] as? [String: Any])?["image"] as? [String: String])?["docker-manifest-digest"] == source.multi.digest)
-        // The identity rule is the one the source index itself would get.
+        // The identity rule is the one the source index itself would get: the repository rule, relocated by the
+        // push record transit push left for this subset's digest.
         let byRepository = try await AirlockTool.run("airgap", ["verify", "--key", source.pub, target])
-        #expect(byRepository.status == 5 && byRepository.errorOutput.contains("signed for \(source.registry.host)/team/multi"), "\(byRepository.errorOutput)")
+        #expect(byRepository.succeeded, "\(byRepository.errorOutput)")
     }
 
     @Test func aSourceIndexThatDoesNotListAChildIsRefused() async throws {

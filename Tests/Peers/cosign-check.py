@@ -5,6 +5,10 @@
       exit 0 when the ECDSA signature (ASN.1 DER) over SHA-256(payload) verifies, 1 otherwise.
   cosign-check.py decrypt KEY_FILE PASSWORD
       opens a cosign encrypted private key (scrypt + NaCl secretbox) and prints its public key as PEM.
+  cosign-check.py sign KEY_FILE PASSWORD PAYLOAD_FILE
+      signs the payload as `cosign sign` does (ECDSA over SHA-256, ASN.1 DER) and prints the signature in base64.
+  cosign-check.py attest KEY_FILE PASSWORD STATEMENT_FILE
+      signs the in-toto statement as `cosign attest` does (DSSE: ECDSA over the PAE) and prints the envelope JSON.
 """
 import base64
 import hashlib
@@ -31,13 +35,14 @@ def verify(public_key_file, payload_file, signature_b64):
     return 0
 
 
-def decrypt(key_file, password):
+def open_private_key(key_file, password):
+    """The private key in a cosign encrypted key file, or None when the password is wrong."""
     with open(key_file) as f:
         lines = [line.strip() for line in f if line.strip()]
     label = lines[0][len("-----BEGIN "):-len("-----")]
     if label not in ("ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN PRIVATE KEY"):
         print(f"unexpected PEM label {label}", file=sys.stderr)
-        return 2
+        raise SystemExit(2)
     body = json.loads(base64.b64decode("".join(lines[1:-1])))
     params = body["kdf"]["params"]
     secret = hashlib.scrypt(password.encode(), salt=base64.b64decode(body["kdf"]["salt"]),
@@ -46,15 +51,48 @@ def decrypt(key_file, password):
         der = nacl.secret.SecretBox(secret).decrypt(base64.b64decode(body["ciphertext"]),
                                                     base64.b64decode(body["cipher"]["nonce"]))
     except nacl.exceptions.CryptoError:
+        return None
+    return serialization.load_der_private_key(der, password=None), label, params
+
+
+def decrypt(key_file, password):
+    opened = open_private_key(key_file, password)
+    if opened is None:
         print("wrong password", file=sys.stderr)
         return 1
-    key = serialization.load_der_private_key(der, password=None)
+    key, label, params = opened
     sys.stdout.write(key.public_key().public_bytes(serialization.Encoding.PEM,
                                                    serialization.PublicFormat.SubjectPublicKeyInfo).decode())
     print(json.dumps({"label": label, "N": params["N"], "r": params["r"], "p": params["p"]}))
     return 0
 
 
+def sign(key_file, password, payload_file):
+    opened = open_private_key(key_file, password)
+    if opened is None:
+        print("wrong password", file=sys.stderr)
+        return 1
+    with open(payload_file, "rb") as f:
+        payload = f.read()
+    print(base64.b64encode(opened[0].sign(payload, ec.ECDSA(hashes.SHA256()))).decode())
+    return 0
+
+
+def attest(key_file, password, statement_file):
+    opened = open_private_key(key_file, password)
+    if opened is None:
+        print("wrong password", file=sys.stderr)
+        return 1
+    with open(statement_file, "rb") as f:
+        statement = f.read()
+    payload_type = "application/vnd.in-toto+json"
+    pae = b"DSSEv1 %d %s %d %s" % (len(payload_type), payload_type.encode(), len(statement), statement)
+    signature = opened[0].sign(pae, ec.ECDSA(hashes.SHA256()))
+    print(json.dumps({"payloadType": payload_type, "payload": base64.b64encode(statement).decode(),
+                      "signatures": [{"keyid": "", "sig": base64.b64encode(signature).decode()}]}))
+    return 0
+
+
 if __name__ == "__main__":
     command, arguments = sys.argv[1], sys.argv[2:]
-    sys.exit({"verify": verify, "decrypt": decrypt}[command](*arguments))
+    sys.exit({"verify": verify, "decrypt": decrypt, "sign": sign, "attest": attest}[command](*arguments))

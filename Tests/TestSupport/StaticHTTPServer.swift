@@ -21,6 +21,16 @@ public final class StaticHTTPServer: Sendable {
         throw HarnessError("http.server on \(url) did not answer: \(process.logTail())")
     }
 
+    /// The request lines it has logged so far (`GET /path HTTP/1.1`, `CONNECT host:443 HTTP/1.1`): as an HTTP
+    /// proxy, what a client tried to reach.
+    public func requestLines() -> [String] {
+        let log = (try? String(contentsOfFile: logDirectory.file("log"), encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").compactMap { line in
+            guard let open = line.firstIndex(of: "\""), let close = line.lastIndex(of: "\""), open < close else { return nil }
+            return String(line[line.index(after: open)..<close])
+        }
+    }
+
     public func stop() { process.stop() }
     deinit { process.stop() }
 }

@@ -242,12 +242,13 @@ public final class TestImages {
 
     /// Pushes a cosign-style signature for `image` under the tag
     /// `sha256-<hex>.sig`: an OCI manifest with an OCI config and one
-    /// simple-signing payload layer annotated with `signature`.
+    /// simple-signing payload layer annotated with `signature`, or with what `signer` makes of the payload.
     @discardableResult
     public static func pushCosignSignature(
         for image: PushedImage,
         to registry: RegistryServer,
         signature: String = Data((0..<64).map { _ in UInt8.random(in: 0...255) }).base64EncodedString(),
+        signer: (@Sendable (Data) async throws -> String)? = nil,
         as user: TestUser? = nil
     ) async throws -> PushedArtifact {
         let payload = try JSONSerialization.data(withJSONObject: [
@@ -269,7 +270,7 @@ public final class TestImages {
             "mediaType": MediaTypes.manifest,
             "config": descriptor(MediaTypes.config, configBlob),
             "layers": [descriptor(MediaTypes.cosignPayload, payloadBlob,
-                                  annotations: [cosignSignatureAnnotation: signature])],
+                                  annotations: [cosignSignatureAnnotation: try await signer?(payload) ?? signature])],
         ] as [String: Any], options: [.sortedKeys])
         let tag = signatureTag(for: image.digest) + ".sig"
         let digest = try await registry.pushManifest(

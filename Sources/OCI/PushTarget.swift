@@ -1,4 +1,3 @@
-import OCI
 
 /// Where `transit push` puts a bundle: `HOST[:PORT][/PREFIX]`. A source `REGISTRY/PATH:TAG` lands at
 /// `HOST/PREFIX/PATH:TAG` (docker.io's `library/` kept), digests unchanged.
