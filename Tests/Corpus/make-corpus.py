@@ -153,8 +153,7 @@ def pax_tar(entries, pax_name, pax_headers, data=b"x"):
             length += 1
         records += str(length).encode() + body
     head = tar_info("PaxHeaders/x", records, type=tarfile.XHDTYPE)
-    out = tar(entries, extra=[(head, records), (tar_info(pax_name, data), data)])
-    return out
+    return tar(entries, extra=[(head, records), (tar_info(pax_name, data), data)])
 
 
 def blob_name(data):
