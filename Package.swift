@@ -89,14 +89,15 @@ let package = Package(
 )
 
 // libFuzzer targets, only in a build that asks for them (`Benchmarks/fuzz.sh` sets AIRLOCK_FUZZ=1 and builds with
-// -sanitize=fuzzer,address): they have no `main`, so the ordinary build and `swift test` never see them.
+// -sanitize=fuzzer,address): the ordinary build and `swift test` never see them. FuzzDriver is their shared `main`.
 if Context.environment["AIRLOCK_FUZZ"] != nil {
     package.targets += [
+        .target(name: "FuzzDriver", path: "Fuzz/FuzzDriver"),
         .executableTarget(name: "FuzzParsers", dependencies: [
-            "OCI", "Archive", "Bundle", "Pipeline", "Trust", "Registry", "Charts",
+            "FuzzDriver", "OCI", "Archive", "Bundle", "Pipeline", "Trust", "Registry", "Charts",
         ], path: "Fuzz/FuzzParsers"),
         .executableTarget(name: "FuzzServer", dependencies: [
-            "RegistryServer",
+            "FuzzDriver", "RegistryServer",
         ], path: "Fuzz/FuzzServer"),
     ]
     package.products += [

@@ -11,4 +11,6 @@ struct Airgap: AsyncParsableCommand {
         version: AirlockVersion.current,
         subcommands: [VerifyImages.self, VerifyAttestation.self, Audit.self, Serve.self, MirrorConfig.self, Lint.self, Rewrite.self]
     )
+
+    static func main() async { await mainEscapingUsageErrors() }
 }

@@ -5,14 +5,22 @@
 # -sanitize=fuzzer,address into .build-fuzz, so the ordinary build is untouched. The corpus starts from seeds
 # taken from ../shared/fixtures and Tests/Fixtures and grows in .build-fuzz/corpus/TARGET; a crash, hang (10 s
 # per input) or allocation over 512 MiB is written to .build-fuzz/findings/TARGET/ and the script exits non-zero.
-# `Benchmarks/fuzz.sh list` names the targets.
+# `Benchmarks/fuzz.sh list` names the targets; `Benchmarks/fuzz.sh build` builds both executables, after which
+# AIRLOCK_FUZZ_BUILT=1 skips the (no-op) build before each run (scripts/fuzz-ci.sh runs every target that way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 parsers="tar manifest layout-index reference bundle-record bundle-parts bundle-manifest lock simple-signing
 cosign-key sigstore-bundle dsse trusted-root auth-challenge chart-index chart-archive"
 server="route range"
+scratch=.build-fuzz
+build() {
+    AIRLOCK_FUZZ=1 swift build --scratch-path "$scratch" --product "$1" \
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld \
+        2>&1 | grep -v "Cannot export local symbol" >&2
+}
 if [[ ${1:-} == list ]]; then echo $parsers $server; exit 0; fi
+if [[ ${1:-} == build ]]; then build FuzzParsers; build FuzzServer; exit 0; fi
 target=${1:?usage: fuzz.sh TARGET SECONDS [libFuzzer flags...] (fuzz.sh list names the targets)}
 seconds=${2:?usage: fuzz.sh TARGET SECONDS}
 shift 2
@@ -20,10 +28,7 @@ if [[ " $(echo $parsers) " == *" $target "* ]]; then product=FuzzParsers
 elif [[ " $server " == *" $target "* ]]; then product=FuzzServer
 else echo "fuzz.sh: unknown target $target; one of: $(echo $parsers $server)" >&2; exit 64; fi
 
-scratch=.build-fuzz
-AIRLOCK_FUZZ=1 swift build --scratch-path "$scratch" --product "$product" \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld \
-    2>&1 | grep -v "Cannot export local symbol" >&2
+[[ -n ${AIRLOCK_FUZZ_BUILT:-} ]] || build "$product"
 binary="$scratch/debug/$product"
 
 fixtures=(Tests/Fixtures)

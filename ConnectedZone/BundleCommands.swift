@@ -116,6 +116,7 @@ struct MakeBundle: AsyncParsableCommand {
                 return String(decoding: data, as: UTF8.self)
             }
             let locked = try lockText.map { try LockFile(yaml: $0, file: lock ?? "") }
+            try what.checkInputs()
             let base = try await bundle.base(registry: registry)   // a bad --since fails before anything is pulled
             let store = try ContentStore(at: self.store ?? temporary ?? "")
             let pulled = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json, lock: locked)

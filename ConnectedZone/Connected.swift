@@ -11,4 +11,6 @@ struct Connected: AsyncParsableCommand {
         version: AirlockVersion.current,
         subcommands: [Pull.self, LockCommand.self, MakeBundle.self, Pack.self, Sign.self, GenerateKeyPair.self, ChartImagesCommand.self]
     )
+
+    static func main() async { await mainEscapingUsageErrors() }
 }

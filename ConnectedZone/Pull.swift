@@ -27,6 +27,7 @@ struct Pull: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors("connected") {
+            try what.checkInputs()
             let store = try ContentStore(at: self.store)
             let started = Date()
             let pulled = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)

@@ -53,6 +53,14 @@ struct PullOptions: ParsableArguments {
         return (images, parsed?.charts.map(\.request) ?? [], defaultPlatforms, parsed?.files.map(\.request) ?? [])
     }
 
+    /// Reads every input the pull needs (references, the manifest, platforms, keys and policy) without pulling,
+    /// so bad input is refused before the store is created.
+    func checkInputs() throws {
+        _ = try requests()
+        _ = try trust.trustPolicy()
+        _ = try trust.carriedTrustedRoot()
+    }
+
     /// Pulls the arguments and the manifest's images and charts into `store`, at the digests of `lock` when
     /// given, showing progress unless `quiet`.
     func pull(into store: ContentStore, registry: RegistryOptions, quiet: Bool, lock: LockFile? = nil) async throws -> StorePull.Report {

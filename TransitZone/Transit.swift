@@ -11,4 +11,6 @@ struct Transit: AsyncParsableCommand {
         version: AirlockVersion.current,
         subcommands: [Verify.self, Push.self, Load.self, ExportCharts.self, ExportFiles.self, Fetch.self]
     )
+
+    static func main() async { await mainEscapingUsageErrors() }
 }

@@ -73,9 +73,14 @@ public struct BundleVerifier: Sendable {
         let fixed = ["oci-layout", "index.json", BundleFile.indexSignatureName, BundleRecord.fileName, "manifest.json", "blobs", "blobs/sha256"]
         var index = ImageIndex(manifests: [])
         do {
-            let layout = try JSONSerialization.jsonObject(with: try bundle.contents(of: "oci-layout")) as? [String: Any]
-            if layout?["imageLayoutVersion"] as? String != "1.0.0" { fail("oci-layout", "imageLayoutVersion is not 1.0.0") }
-        } catch { fail("oci-layout", "\(error)") }
+            let bytes = try bundle.contents(of: "oci-layout")
+            let layout = (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any]
+            if let layout {
+                if layout["imageLayoutVersion"] as? String != "1.0.0" { fail("oci-layout", "imageLayoutVersion is not 1.0.0") }
+            } else {
+                fail("oci-layout", "not a JSON object; expected {\"imageLayoutVersion\":\"1.0.0\"}")
+            }
+        } catch { failures.append("\(error)") }
         do { index = try bundle.layoutIndex() } catch { failures.append("\(error)") }
 
         // Everything the artifacts need, as the one graph walk found it (manifests checked as they were read).

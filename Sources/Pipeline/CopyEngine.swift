@@ -87,6 +87,17 @@ public final class CopyEngine: Sendable {
         var to: Repository
     }
 
+    /// A manifest must be what the descriptor naming it says: its size, and its media type when the descriptor
+    /// gives a manifest type (the digest is checked as it is read).
+    static func check(_ manifest: Manifest, against descriptor: Descriptor, what: String) throws {
+        guard manifest.mediaType == descriptor.mediaType || !MediaType.isManifest(descriptor.mediaType) else {
+            throw RegistryError(.integrity, "\(what) says \(descriptor.digest) is \(descriptor.mediaType), it is \(manifest.mediaType)")
+        }
+        guard Int64(manifest.bytes.count) == descriptor.size else {
+            throw RegistryError(.integrity, "\(what) says \(descriptor.digest) is \(descriptor.size) bytes, it is \(manifest.bytes.count)")
+        }
+    }
+
     private func resolve(_ root: CopyRoot) async throws -> ResolvedRoot {
         let resolved: ResolvedRoot
         switch root {
@@ -102,6 +113,7 @@ public final class CopyEngine: Sendable {
             let manifest = try await limiter.run {
                 try await self.source.manifest(entry.descriptor.digest.description, in: Repository(reference))
             }
+            try Self.check(manifest, against: entry.descriptor, what: "\(entry.label): index.json")
             resolved = ResolvedRoot(entry: entry, manifest: manifest, platforms: entry.platforms, from: Repository(reference),
                                     to: options.destination(reference))
         }
@@ -279,9 +291,7 @@ public final class CopyEngine: Sendable {
                         let childManifest = try await self.limiter.run {
                             try await self.source.manifest(child.digest.description, in: from)
                         }
-                        guard childManifest.mediaType == child.mediaType || !MediaType.isManifest(child.mediaType) else {
-                            throw RegistryError(.integrity, "\(what): child \(child.digest) is \(childManifest.mediaType), the index says \(child.mediaType)")
-                        }
+                        try Self.check(childManifest, against: child, what: "\(what): the index")
                         var tree = try await self.copyTree(childManifest, from: from, to: to, platforms: nil, tally: tally, what: what, mode: mode)
                         if let platform = child.platform, tree.platforms.isEmpty { tree.platforms = [platform] }
                         return (position, tree)

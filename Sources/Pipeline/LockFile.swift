@@ -118,11 +118,17 @@ public struct LockFile: Sendable, Equatable {
     public init(yaml: String, file: String) throws(LockFileError) {
         let root: Node?
         do { root = try Yams.compose(yaml: yaml) } catch {
-            throw LockFileError(file: file, line: nil, message: "not valid YAML (\(error))")
+            // One line: the rest of a YAML error quotes the input.
+            let problem = (error as? YamlError).map(BundleManifest.problem(of:)) ?? String("\(error)".split(separator: "\n").first ?? "")
+            throw LockFileError(file: file, line: nil, message: "not valid YAML (\(problem))")
         }
         guard let root, case .mapping(let top) = root else { throw LockFileError(file: file, line: nil, message: "expected a mapping with 'version', 'images' and 'charts'") }
         let reader = LockReader(file: file)
-        guard let version = top["version"]?.int else { throw LockFileError(file: file, line: nil, message: "version: missing; a lock starts with 'version: 1'") }
+        try reader.onlyKnownFields(["version", "images", "charts"], in: top)
+        guard let version = top["version"]?.int else {
+            let problem = top["version"] == nil ? "missing" : "expected an integer"
+            throw LockFileError(file: file, line: top["version"]?.mark?.line, message: "version: \(problem); a lock starts with 'version: 1'")
+        }
         guard version == Self.supportedVersion else {
             throw LockFileError(file: file, line: nil, message: "version \(version) is not supported (this airlock reads version \(Self.supportedVersion))")
         }
@@ -151,6 +157,13 @@ private struct LockReader {
         return map
     }
 
+    /// Refuses a key the lock format does not have (a typo would otherwise be ignored).
+    func onlyKnownFields(_ known: Set<String>, in map: Node.Mapping) throws(LockFileError) {
+        for key in map.keys where !known.contains(key.string ?? "") {
+            throw error(key, "\(key.string ?? "(key)"): unknown field (expected \(known.sorted().joined(separator: ", ")))")
+        }
+    }
+
     func string(_ map: Node.Mapping, _ key: String, in node: Node) throws(LockFileError) -> String {
         guard let value = map[key]?.string, !value.isEmpty else { throw error(node, "\(key): missing") }
         return value
@@ -162,6 +175,7 @@ private struct LockReader {
 
     func image(_ node: Node) throws(LockFileError) -> LockFile.Image {
         let map = try mapping(node, "an image")
+        try onlyKnownFields(["ref", "digest", "platforms", "signature"], in: map)
         let text = try string(map, "ref", in: node)
         let reference: Reference
         do { reference = try Reference(parsing: text) } catch { throw self.error(node, "ref: \(error)") }
@@ -179,6 +193,7 @@ private struct LockReader {
 
     func chart(_ node: Node) throws(LockFileError) -> LockFile.Chart {
         let map = try mapping(node, "a chart")
+        try onlyKnownFields(["source", "ref", "version", "digest"], in: map)
         return LockFile.Chart(source: try string(map, "source", in: node), reference: try string(map, "ref", in: node),
                               version: try string(map, "version", in: node),
                               digest: try digest(try string(map, "digest", in: node), "digest", in: node))

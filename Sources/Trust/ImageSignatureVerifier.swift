@@ -69,7 +69,9 @@ public struct ImageSignatureVerifier: Sendable {
             return .failure(.malformed(what, "media type \(layer.layer.mediaType) is not a signature"))
         }
         guard let signature = layer.signature, !signature.isEmpty else {
-            return .failure(.malformed(what, "no \(CosignSignatureLayer.signatureAnnotation) annotation"))
+            let given = layer.layer.annotations?[CosignSignatureLayer.signatureAnnotation]
+            return .failure(.malformed(what, given == nil ? "no \(CosignSignatureLayer.signatureAnnotation) annotation"
+                                                          : "the \(CosignSignatureLayer.signatureAnnotation) annotation is not a base64 signature"))
         }
         let signer: TrustPolicy.Signer
         if let key = rule.keys.first(where: { $0.verify(signature: signature, message: layer.payload) }) {

@@ -47,7 +47,8 @@ public struct PEMBlock: Sendable, Equatable {
 
     /// The single PEM block in `text`; `what` names the file in errors.
     public static func single(in text: String, what: String) throws(TrustError) -> PEMBlock {
-        let blocks = try all(in: text)
+        let blocks: [PEMBlock]
+        do { blocks = try all(in: text) } catch { throw TrustError.malformed(what, error.description) }
         guard let first = blocks.first else { throw TrustError.malformed(what, "expected a PEM block (-----BEGIN …-----)") }
         return first
     }

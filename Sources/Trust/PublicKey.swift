@@ -56,11 +56,19 @@ public final class PublicKey: @unchecked Sendable, CustomStringConvertible {
 
     /// Reads DER SubjectPublicKeyInfo.
     public convenience init(spki der: Data, origin: String) throws(TrustError) {
+        var unread = 0
         let parsed: OpaquePointer? = der.withUnsafeBytes { raw in
-            var cursor: UnsafePointer<UInt8>? = raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            return d2i_PUBKEY(nil, &cursor, raw.count)
+            guard let start = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+            var cursor: UnsafePointer<UInt8>? = start
+            let key = d2i_PUBKEY(nil, &cursor, raw.count)
+            unread = raw.count - (cursor.map { $0 - start } ?? 0)
+            return key
         }
         guard let parsed else { throw TrustError.malformed(origin, "not a valid public key (\(openSSLError()))") }
+        guard unread == 0 else {
+            EVP_PKEY_free(parsed)
+            throw TrustError.malformed(origin, "not a valid public key (\(unread) bytes after the key's DER)")
+        }
         try self.init(taking: parsed, origin: origin)
     }
 

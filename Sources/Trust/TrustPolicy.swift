@@ -148,7 +148,10 @@ struct PolicyReader {
 
     func read(_ text: String) throws(TrustError) -> TrustPolicy {
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch { throw TrustError.malformed(file, "not valid YAML (\(error))") }
+        do { root = try Yams.compose(yaml: text) } catch {
+            // The first line: the rest of a YAML error quotes the input.
+            throw TrustError.malformed(file, "not valid YAML (\(String("\(error)".split(separator: "\n").first ?? "")))")
+        }
         guard let root, case .mapping(let top) = root else { throw fail(root, "policy", "expected a mapping with version, keys and rules") }
         var keys: [String: PublicKey] = [:]
         var keyless: [String: KeylessSigner] = [:]
