@@ -17,9 +17,10 @@ public final class FileOutput: ArchiveOutput {
     private var hasher = ContentHasher()
     private var closed = false
 
-    /// Starts a temporary file beside `path`.
+    /// Starts a temporary file beside `path`, first removing those a killed run left there.
     public init(path: String) throws(ArchiveError) {
         self.path = path
+        StagedFile.removeAbandoned(of: path)
         file = try StagedFile(destination: path)
     }
 

@@ -47,13 +47,14 @@ public final class SplitOutput: ArchiveOutput {
     private var closed = false
 
     /// Prepares to write parts of `partSize` bytes, which must be a positive multiple of 512
-    /// (a tar block), so no tar header is cut across two volumes.
+    /// (a tar block), so no tar header is cut across two volumes; removes the temporary parts a killed run left.
     public init(basePath: String, partSize: Int64) throws(ArchiveError) {
         guard partSize > 0, partSize % 512 == 0 else {
             throw ArchiveError(archive: basePath, reason: "part size \(partSize) is not a positive multiple of 512")
         }
         self.basePath = basePath
         self.partSize = partSize
+        StagedFile.removeAbandoned(of: basePath)
     }
 
     deinit { abandon() }
