@@ -46,14 +46,19 @@ public final class SplitOutput: ArchiveOutput {
     private var wholeHasher = ContentHasher()
     private var closed = false
 
+    /// The file that lists the volumes (written by the caller after `finish()`), removed before any new volume
+    /// is renamed into place: while volumes are replaced it does not exist, so no crash leaves it naming a mix.
+    public let metadataPath: String?
+
     /// Prepares to write parts of `partSize` bytes, which must be a positive multiple of 512
     /// (a tar block), so no tar header is cut across two volumes; removes the temporary parts a killed run left.
-    public init(basePath: String, partSize: Int64) throws(ArchiveError) {
+    public init(basePath: String, partSize: Int64, metadataPath: String? = nil) throws(ArchiveError) {
         guard partSize > 0, partSize % 512 == 0 else {
             throw ArchiveError(archive: basePath, reason: "part size \(partSize) is not a positive multiple of 512")
         }
         self.basePath = basePath
         self.partSize = partSize
+        self.metadataPath = metadataPath
         StagedFile.removeAbandoned(of: basePath)
     }
 
@@ -87,6 +92,9 @@ public final class SplitOutput: ArchiveOutput {
         do {
             // An empty archive still gets its one (empty) part.
             if current != nil || sealed.isEmpty { _ = try openPart(); try sealPart() }
+            if let metadataPath, unlink(metadataPath) != 0 && errno != ENOENT {
+                throw ArchiveError(archive: basePath, reason: "\(metadataPath) cannot be replaced (\(systemMessage(errno)))")
+            }
             for file in sealed { try file.commit() }
         } catch {
             abandon()

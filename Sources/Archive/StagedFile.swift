@@ -54,17 +54,15 @@ final class StagedFile {
         }
     }
 
-    /// Whether `name` is `.BASE.PID.TAG.tmp` or `.BASE.NNN.PID.TAG.tmp`, as `init` names temporary files.
+    /// Whether `name` is `.BASE.PID.TAG.tmp` or `.BASE.SUFFIX.PID.TAG.tmp` (a volume `BASE.NNN`, the volume list
+    /// `BASE.parts.json`), as `init` names temporary files.
     static func isTemporaryName(_ name: String, of base: String) -> Bool {
         guard name.hasPrefix("." + base + "."), name.hasSuffix(".tmp") else { return false }
         let middle = name.dropFirst(base.count + 2).dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
-        let isNumber = { (part: Substring) in !part.isEmpty && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber) }
-        let isHex = { (part: Substring) in !part.isEmpty && part.allSatisfy(\.isHexDigit) }
-        switch middle.count {
-        case 2: return isNumber(middle[0]) && isHex(middle[1])
-        case 3: return isNumber(middle[0]) && isNumber(middle[1]) && isHex(middle[2])
-        default: return false
-        }
+        guard middle.count >= 2 else { return false }
+        let pid = middle[middle.count - 2], tag = middle[middle.count - 1]
+        return !pid.isEmpty && pid.allSatisfy { $0.isASCII && $0.isNumber } && !tag.isEmpty && tag.allSatisfy(\.isHexDigit)
+            && !middle.dropLast(2).contains { $0.isEmpty }
     }
 
     deinit {

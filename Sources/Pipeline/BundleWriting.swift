@@ -57,17 +57,18 @@ public func writeBundle(store: ContentStore, entries: [LayoutEntry]?, manifestTe
             return (record, [path], output.bytesWritten)
         } catch { output.abandon(); throw error }
     case .split(let partSize):
-        let output = try SplitOutput(basePath: path, partSize: partSize)
+        let metadata = BundleParts.metadataPath(for: path)
+        let output = try SplitOutput(basePath: path, partSize: partSize, metadataPath: metadata)
         let record: BundleRecord
         do { record = try await pack(into: output) } catch { output.abandon(); throw error }
         guard let whole = output.digest else { throw BundleError(bundle: path, artifact: nil, reason: "volumes were not finished") }
         let parts = BundleParts(parts: output.parts.map { .init(name: ($0.path as NSString).lastPathComponent, size: $0.size, sha256: $0.digest) },
                                 totalSize: output.totalSize, sha256: whole)
-        let metadata = BundleParts.metadataPath(for: path)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do { try encoder.encode(parts).write(to: URL(fileURLWithPath: metadata), options: .atomic) } catch {
-            throw BundleError(bundle: path, artifact: metadata, reason: "cannot be written (\(error.localizedDescription))")
+        // Written last, after every volume is in place: a split bundle exists once its volume list does.
+        do { try AtomicFile.write(Array(try encoder.encode(parts)), to: metadata) } catch let error as ArchiveError {
+            throw BundleError(bundle: path, artifact: metadata, reason: error.reason)
         }
         return (record, output.parts.map(\.path) + [metadata], output.totalSize)
     }
