@@ -191,9 +191,9 @@ public final class ContentStore: Sendable {
         let ok = data.withUnsafeBytes { writeFully(fd, $0) } && fsync(fd) == 0
         close(fd)
         guard ok, rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             unlink(temp)
-            throw StoreError(path: path, reason: "cannot be written (\(reason))")
+            throw StoreError(path: path, reason: "cannot be written (\(String(cString: strerror(code))))", systemError: code)
         }
     }
 }
@@ -213,10 +213,15 @@ func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
 public struct StoreError: CategorizedError, CustomStringConvertible {
     public let path: String
     public let reason: String
-    public init(path: String, reason: String) {
+    /// The `errno` of the system call that failed, 0 when none did.
+    public let systemError: Int32
+    public init(path: String, reason: String, systemError: Int32 = 0) {
         self.path = path
         self.reason = reason
+        self.systemError = systemError
     }
     public var description: String { "\(path): \(reason)" }
     public var category: ErrorCategory { .io }
+    /// Whether the file system is full (or the quota used up): waiting a few seconds will not help.
+    public var isOutOfSpace: Bool { systemError == ENOSPC || systemError == EDQUOT }
 }

@@ -90,6 +90,7 @@ struct CrashLoopTests {
             #expect(DirectoryUsage.names(in: store + "/.ingest").allSatisfy { !$0.hasSuffix(".part") }, label)
             try? FileManager.default.removeItem(atPath: store)
         }
+        print("\(#function): \(kills) of \(Self.iterations) runs killed before they finished, AIRLOCK_CRASH_SEED=\(seed)")
         #expect(kills >= Self.iterations / 2, "only \(kills) of \(Self.iterations) runs were killed before they finished (seed \(seed))")
     }
 
@@ -141,6 +142,7 @@ struct CrashLoopTests {
             }
             try? FileManager.default.removeItem(atPath: directory)
         }
+        print("\(#function): \(kills) of \(Self.iterations) runs killed before they finished, AIRLOCK_CRASH_SEED=\(seed)")
         #expect(kills >= Self.iterations / 2, "only \(kills) of \(Self.iterations) runs were killed before they finished (seed \(seed))")
     }
 
@@ -193,6 +195,7 @@ struct CrashLoopTests {
             #expect(pushed.problems == [], label)
             #expect(pushed.tags == expected.tags, label)
         }
+        print("\(#function): \(kills) of \(Self.iterations) runs killed before they finished, AIRLOCK_CRASH_SEED=\(seed)")
         #expect(kills >= Self.iterations / 2, "only \(kills) of \(Self.iterations) runs were killed before they finished (seed \(seed))")
     }
 
@@ -230,12 +233,16 @@ struct CrashLoopTests {
             let threshold = Int64.random(in: 0..<referenceBytes, using: &random)
             let push = try RunningTool("transit", ["push", "-q", bundle, "--to", "\(first.host)/mirror"])
             // The server is the process under test: it is killed; the client, which would only retry, goes too.
-            let (pushed, killed) = try await push.kill(whenProgressReaches: threshold) {
+            var serverKilled = false
+            let (pushed, _) = try await push.kill(whenProgressReaches: threshold) {
                 let bytes = DirectoryUsage.bytes(under: store)
-                if bytes >= threshold { first.kill() }
+                if bytes >= threshold && !serverKilled {
+                    first.kill()
+                    serverKilled = true
+                }
                 return bytes
             }
-            if killed { kills += 1 } else { #expect(pushed.succeeded, label); first.kill() }
+            if serverKilled { kills += 1 } else { #expect(pushed.succeeded, label); first.kill() }
             #expect(try await ContentCheck.problems(inLayout: store) == [], label)
 
             let second = try await RegistryServer(implementation: .airgap(["--store", store]))
@@ -261,6 +268,7 @@ struct CrashLoopTests {
             #expect(try await ContentCheck.problems(inLayout: store) == [], label)
             try? FileManager.default.removeItem(atPath: store)
         }
+        print("\(#function): \(kills) of \(Self.iterations) runs killed before they finished, AIRLOCK_CRASH_SEED=\(seed)")
         #expect(kills >= Self.iterations / 2, "only \(kills) of \(Self.iterations) runs were killed before they finished (seed \(seed))")
     }
 }

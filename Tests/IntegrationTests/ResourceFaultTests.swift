@@ -41,8 +41,8 @@ struct ResourceFaultTests {
     static func expectNothingHalfWritten(inStore path: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         guard FileManager.default.fileExists(atPath: path + "/index.json") else { return }
         #expect(try await ContentCheck.problems(inLayout: path) == [], sourceLocation: sourceLocation)
-        let index = try String(contentsOfFile: path + "/index.json", encoding: .utf8)
-        #expect(index == #"{"manifests":[],"schemaVersion":2}"#, sourceLocation: sourceLocation)
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path + "/index.json"))) as? [String: Any]
+        #expect((index?["manifests"] as? [Any])?.isEmpty == true, "index.json names something", sourceLocation: sourceLocation)
         #expect(DirectoryUsage.names(in: path + "/.ingest").filter { $0.hasSuffix(".part") } == [], sourceLocation: sourceLocation)
     }
 
@@ -93,7 +93,7 @@ struct ResourceFaultTests {
         let server = try await RegistryServer(implementation: .airgap(["--store", store]))
         defer { server.stop() }
         let (result, peak) = try await AirlockTool.runMeasuringMemory("transit", ["push", "-q", bundle, "--to", "\(server.host)/mirror"])
-        Self.expectOneError(result, "transit", mentioning: ["500"])
+        Self.expectOneError(result, "transit", mentioning: ["507", "No space left on device"])
         #expect(peak < Self.memoryBoundKiB)
         // The server is still up, names nothing, and holds nothing partial.
         let served = try await ContentCheck.content(of: server)

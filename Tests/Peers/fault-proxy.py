@@ -231,15 +231,27 @@ class Handler(BaseHTTPRequestHandler):
             return
         if cut:
             self.relay_until_cut(response)
-        else:
-            self.relay_body(response, chunked)
+        elif self.relay_body(response, chunked) < int(length or 0):
+            # The upstream ended the body short of its Content-Length (and closed): so must the proxy, or the
+            # client would wait for the rest on a connection kept open.
+            self.close_abruptly()
 
     def relay_body(self, response, chunked):
+        """Relays the body; returns how many bytes were relayed."""
         delay_per_mib = self.server.config.delay_per_mib
+        relayed = 0
         while True:
-            piece = response.read(CHUNK)
+            try:
+                piece = response.read(CHUNK)
+            except http.client.IncompleteRead as error:
+                piece = error.partial
+                if piece:
+                    self.wfile.write(piece)
+                    relayed += len(piece)
+                break
             if not piece:
                 break
+            relayed += len(piece)
             if chunked:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
             else:
@@ -248,6 +260,16 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(delay_per_mib * len(piece) / MIB)
         if chunked:
             self.wfile.write(b"0\r\n\r\n")
+        return relayed
+
+    def close_abruptly(self):
+        self.wfile.flush()
+        self.drop_upstream()
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def relay_headers(self, response, length):
         self.send_response_only(response.status, response.reason)
@@ -280,13 +302,7 @@ class Handler(BaseHTTPRequestHandler):
                 break
             self.wfile.write(piece)
             remaining -= len(piece)
-        self.wfile.flush()
-        self.drop_upstream()
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        self.close_abruptly()
 
     def relay_until_cut(self, response):
         remaining = self.server.config.cut_after
@@ -296,13 +312,7 @@ class Handler(BaseHTTPRequestHandler):
                 break
             self.wfile.write(piece)
             remaining -= len(piece)
-        self.wfile.flush()
-        self.drop_upstream()
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        self.close_abruptly()
 
     def finish(self):
         self.drop_upstream()
