@@ -23,15 +23,16 @@ public final class ContentStore: Sendable {
                 throw StoreError(path: root, reason: blocker == root ? "is a file, not a directory"
                                                                      : "cannot be created: \(blocker) is a file, not a directory")
             }
-            if let entries = try? fm.contentsOfDirectory(atPath: root), !entries.isEmpty {
+            if let entries = try? fm.contentsOfDirectory(atPath: root), !Self.isUnfinishedLayout(root, entries: entries) {
                 throw StoreError(path: root, reason: "exists, is not empty, and is not an OCI image layout")
             }
+            // `oci-layout` comes last: a store whose creation was cut short lacks it, and is finished by the next open.
             do {
                 try fm.createDirectory(atPath: root + "/blobs/sha256", withIntermediateDirectories: true)
-                try Self.writeAtomically(Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: layoutFile)
                 if !fm.fileExists(atPath: root + "/index.json") {
                     try Self.writeAtomically(try Self.encode(ImageIndex(manifests: [])), to: root + "/index.json")
                 }
+                try Self.writeAtomically(Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: layoutFile)
             } catch let error as StoreError { throw error } catch {
                 throw StoreError(path: root, reason: "cannot be created (\(error.localizedDescription))")
             }
@@ -40,6 +41,22 @@ public final class ContentStore: Sendable {
             throw StoreError(path: ingestDirectory, reason: "cannot be created (\(error.localizedDescription))")
         }
         removeAbandonedIngests()
+    }
+
+    /// Whether a directory holding `entries` (and no `oci-layout`) is empty or what a creation of the layout cut short
+    /// leaves: an empty `blobs/sha256`, an empty `index.json`, their temporary files. Nothing else is taken over.
+    static func isUnfinishedLayout(_ root: String, entries: [String]) -> Bool {
+        let fm = FileManager.default
+        let blobs = (try? fm.contentsOfDirectory(atPath: root + "/blobs")) ?? []
+        let sha256 = (try? fm.contentsOfDirectory(atPath: root + "/blobs/sha256")) ?? []
+        let emptyIndex = (try? ContentStore.encode(ImageIndex(manifests: []))) ?? Data()
+        return entries.allSatisfy { name in
+            switch name {
+            case "blobs": blobs.allSatisfy { $0 == "sha256" } && sha256.isEmpty
+            case "index.json": fm.contents(atPath: root + "/index.json") == emptyIndex
+            default: (name.hasPrefix("index.json.") || name.hasPrefix("oci-layout.")) && name.hasSuffix(".tmp")
+            }
+        }
     }
 
     /// The first of `path` and its parents that exists as something other than a directory, if any: what makes
