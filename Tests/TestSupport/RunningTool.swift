@@ -41,9 +41,6 @@ public final class RunningTool: Sendable {
         pid = process.processIdentifier
     }
 
-    /// Whether the process has not exited yet.
-    public var isRunning: Bool { process.isRunning }
-
     /// Sends SIGKILL, as a power cut or the OOM killer would stop it.
     public func kill() { _ = Foundation.kill(pid, SIGKILL) }
 

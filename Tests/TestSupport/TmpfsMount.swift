@@ -12,11 +12,11 @@ public final class TmpfsMount: Sendable {
     /// Whether tmpfs can be mounted here: running as root with `mount` on `PATH`.
     public static var available: Bool { getuid() == 0 && Tool.available("mount") && Tool.available("umount") }
 
-    /// Mounts a tmpfs of `size` (`4m`), read-only from the start when `readOnly`.
-    public init(size: String, readOnly: Bool = false) async throws {
+    /// Mounts a tmpfs of `size` (`4m`).
+    public init(size: String) async throws {
         directory = try TemporaryDirectory(prefix: "airlock-tmpfs")
         path = directory.path
-        try await Tool.run("mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0755" + (readOnly ? ",ro" : ""), "tmpfs", path]).check()
+        try await Tool.run("mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0755", "tmpfs", path]).check()
         mounted.set()
     }
 
