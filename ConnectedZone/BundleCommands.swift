@@ -105,12 +105,6 @@ struct MakeBundle: AsyncParsableCommand {
         try await runReportingErrors("connected") {
             let started = Date()
             let files = try bundle.destination()
-            // The store a pull needs is kept beside a local bundle, in the temporary directory for an object.
-            let isObject = bundle.output.hasPrefix("s3://")
-            let directory = isObject ? NSTemporaryDirectory() : (bundle.output as NSString).deletingLastPathComponent.nonEmpty
-            let name = isObject ? "airlock-bundle" : (bundle.output as NSString).lastPathComponent
-            let temporary: String? = store == nil ? "\(directory)/.\(name).store-\(getpid())" : nil
-            defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
             let lockText = try lock.map { path in
                 guard let data = FileManager.default.contents(atPath: path) else { throw LockFileError(file: path, line: nil, message: "cannot be read") }
                 return String(decoding: data, as: UTF8.self)
@@ -118,7 +112,13 @@ struct MakeBundle: AsyncParsableCommand {
             let locked = try lockText.map { try LockFile(yaml: $0, file: lock ?? "") }
             try what.checkInputs()
             let base = try await bundle.base(registry: registry)   // a bad --since fails before anything is pulled
-            let store = try ContentStore(at: self.store ?? temporary ?? "")
+            // Without --store: a scratch store beside the bundle (in the temporary directory for an object), taken over
+            // from a killed run when one is there.
+            let local = bundle.output.hasPrefix("s3://")
+                ? NSTemporaryDirectory() + "/" + bundle.output.dropFirst("s3://".count).replacingOccurrences(of: "/", with: "_") : bundle.output
+            let scratch = self.store == nil ? try ScratchStore(beside: local) : nil
+            defer { scratch?.remove() }
+            let store = try scratch?.store ?? ContentStore(at: self.store ?? "")
             let pulled = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json, lock: locked)
             let (report, charts) = (pulled.images, pulled.charts)
             if !output.quiet && !output.json { printCharts(charts); printFiles(pulled.files); printItems(report) }
@@ -148,9 +148,4 @@ struct Pack: AsyncParsableCommand {
             try await finishBundle(store: store, entries: nil, manifestText: nil, base: base, options: bundle, files: files, output: output, started: Date())
         }
     }
-}
-
-extension String {
-    /// The string, or `.` when it is empty (for directory names).
-    var nonEmpty: String { isEmpty ? "." : self }
 }

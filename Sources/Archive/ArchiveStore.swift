@@ -10,6 +10,10 @@ public protocol ArchiveStore: Sendable {
     func publish(_ data: Data, as name: String) throws
     /// Removes `name`; returns whether there was something to remove.
     @discardableResult func remove(_ name: String) -> Bool
+    /// Removes `name` if it exists; an error when it exists and cannot be removed.
+    func withdraw(_ name: String) throws
+    /// Removes what a killed run left while writing `name` (temporary files no live writer holds).
+    func removeAbandoned(of name: String)
     /// Makes committed volumes survive a crash (a directory sync); nothing to do for object storage.
     func settle(_ name: String)
     /// The size of `name`, or nil when it does not exist.
@@ -41,13 +45,17 @@ public struct LocalFiles: ArchiveStore {
 
     public func stage(_ name: String) throws -> any StagedVolume { try StagedFile(destination: name) }
 
-    public func publish(_ data: Data, as name: String) throws {
-        do { try data.write(to: URL(fileURLWithPath: name), options: .atomic) } catch {
-            throw ArchiveError(archive: name, reason: "cannot be written (\(error.localizedDescription))")
+    public func publish(_ data: Data, as name: String) throws { try AtomicFile.write(Array(data), to: name) }
+
+    @discardableResult public func remove(_ name: String) -> Bool { unlink(name) == 0 }
+
+    public func withdraw(_ name: String) throws {
+        guard unlink(name) == 0 || errno == ENOENT else {
+            throw ArchiveError(archive: name, reason: "cannot be replaced (\(systemMessage(errno)))")
         }
     }
 
-    @discardableResult public func remove(_ name: String) -> Bool { unlink(name) == 0 }
+    public func removeAbandoned(of name: String) { StagedFile.removeAbandoned(of: name) }
 
     public func settle(_ name: String) { syncDirectory(containing: name) }
 

@@ -18,10 +18,11 @@ public final class FileOutput: ArchiveOutput {
     private var hasher = ContentHasher()
     private var closed = false
 
-    /// Starts a temporary file beside `path` (or an upload to it), in `store`.
+    /// Starts a temporary file beside `path` (or an upload to it) in `store`, first removing those a killed run left.
     public init(path: String, store: any ArchiveStore = LocalFiles()) throws {
         self.path = path
         self.store = store
+        store.removeAbandoned(of: path)
         file = try store.stage(path)
     }
 

@@ -47,15 +47,21 @@ public final class SplitOutput: ArchiveOutput {
     private var wholeHasher = ContentHasher()
     private var closed = false
 
+    /// The file that lists the volumes (written by the caller after `finish()`), removed before any new volume
+    /// is renamed into place: while volumes are replaced it does not exist, so no crash leaves it naming a mix.
+    public let metadataPath: String?
+
     /// Prepares to write parts of `partSize` bytes, which must be a positive multiple of 512
-    /// (a tar block), so no tar header is cut across two volumes.
-    public init(basePath: String, partSize: Int64, store: any ArchiveStore = LocalFiles()) throws(ArchiveError) {
+    /// (a tar block), so no tar header is cut across two volumes; removes the temporary parts a killed run left.
+    public init(basePath: String, partSize: Int64, metadataPath: String? = nil, store: any ArchiveStore = LocalFiles()) throws(ArchiveError) {
         guard partSize > 0, partSize % 512 == 0 else {
             throw ArchiveError(archive: basePath, reason: "part size \(partSize) is not a positive multiple of 512")
         }
         self.basePath = basePath
         self.store = store
         self.partSize = partSize
+        self.metadataPath = metadataPath
+        store.removeAbandoned(of: basePath)
     }
 
     deinit { abandon() }
@@ -88,6 +94,7 @@ public final class SplitOutput: ArchiveOutput {
         do {
             // An empty archive still gets its one (empty) part.
             if current != nil || sealed.isEmpty { _ = try openPart(); try sealPart() }
+            if let metadataPath { try store.withdraw(metadataPath) }
             for file in sealed { try file.commit() }
         } catch {
             abandon()

@@ -6,6 +6,8 @@ import Glibc
 /// offsets: the page cache then holds the file in large folios, which later readers (`transit verify`'s
 /// mapped reads) see through huge-page mappings. Memory does not depend on how much is written.
 /// Until `commit()` the destination is untouched; `discard()` (or dropping the object) removes the temporary file.
+/// The temporary file is locked (`flock`) while it is written, so `removeAbandoned` can tell one a killed run
+/// left behind from one a live writer holds.
 final class StagedFile: StagedVolume {
     let destination: String
     let temporaryPath: String
@@ -28,7 +30,39 @@ final class StagedFile: StagedVolume {
         guard fd >= 0 else {
             throw ArchiveError(archive: destination, reason: "cannot create \(temporaryPath) (\(systemMessage(errno)))")
         }
+        flock(fd, LOCK_EX)
         buffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
+    }
+
+    /// Removes the temporary files of `destination` (and of its volumes `destination.NNN`) that no live writer
+    /// holds: what a killed run left in the directory.
+    static func removeAbandoned(of destination: String) {
+        let slash = destination.lastIndex(of: "/")
+        let directory = slash.map { String(destination[..<$0]) } ?? "."
+        let base = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
+        let directoryPath = directory.isEmpty ? "/" : directory
+        guard !base.isEmpty, let handle = opendir(directoryPath) else { return }
+        defer { closedir(handle) }
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard isTemporaryName(name, of: base) else { continue }
+            let path = directoryPath + "/" + name
+            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { unlink(path) }
+            close(fd)
+        }
+    }
+
+    /// Whether `name` is `.BASE.PID.TAG.tmp` or `.BASE.SUFFIX.PID.TAG.tmp` (a volume `BASE.NNN`, the volume list
+    /// `BASE.parts.json`), as `init` names temporary files.
+    static func isTemporaryName(_ name: String, of base: String) -> Bool {
+        guard name.hasPrefix("." + base + "."), name.hasSuffix(".tmp") else { return false }
+        let middle = name.dropFirst(base.count + 2).dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+        guard middle.count >= 2 else { return false }
+        let pid = middle[middle.count - 2], tag = middle[middle.count - 1]
+        return !pid.isEmpty && pid.allSatisfy { $0.isASCII && $0.isNumber } && !tag.isEmpty && tag.allSatisfy(\.isHexDigit)
+            && !middle.dropLast(2).contains { $0.isEmpty }
     }
 
     deinit {

@@ -113,9 +113,9 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
             throw error
         }
         guard fsync(fd) == 0, rename(temporaryPath, destination) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             unlink(temporaryPath)
-            throw StoreError(path: destination, reason: "cannot be stored (\(reason))")
+            throw StoreError(path: destination, reason: "cannot be stored (\(String(cString: strerror(code))))", systemError: code)
         }
     }
 
@@ -160,7 +160,7 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
 
     private func checkWrites() throws(StoreError) {
         let code = writeError.withLock { $0 }
-        guard code == 0 else { throw StoreError(path: temporaryPath, reason: "write failed (\(String(cString: strerror(code))))") }
+        guard code == 0 else { throw StoreError(path: temporaryPath, reason: "write failed (\(String(cString: strerror(code))))", systemError: code) }
     }
 }
 

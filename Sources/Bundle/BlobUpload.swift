@@ -27,7 +27,9 @@ public final class BlobUpload: @unchecked Sendable {
     /// Appends `bytes` at the end.
     public func append(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
         guard fd >= 0 else { throw StoreError(path: path, reason: "upload already finished") }
-        guard writeFully(fd, bytes) else { throw StoreError(path: path, reason: "write failed (\(String(cString: strerror(errno))))") }
+        guard writeFully(fd, bytes) else {
+            throw StoreError(path: path, reason: "write failed (\(String(cString: strerror(errno))))", systemError: errno)
+        }
         hasher.update(bytes)
         size += Int64(bytes.count)
     }
@@ -40,7 +42,7 @@ public final class BlobUpload: @unchecked Sendable {
         let destination = store.blobPath(digest)
         let directory = (destination as NSString).deletingLastPathComponent
         guard fsync(fd) == 0, mkdir(directory, 0o755) == 0 || errno == EEXIST, rename(path, destination) == 0 else {
-            throw StoreError(path: destination, reason: "cannot be stored (\(String(cString: strerror(errno))))")
+            throw StoreError(path: destination, reason: "cannot be stored (\(String(cString: strerror(errno))))", systemError: errno)
         }
         close(fd)
         fd = -1

@@ -23,15 +23,16 @@ public final class ContentStore: Sendable {
                 throw StoreError(path: root, reason: blocker == root ? "is a file, not a directory"
                                                                      : "cannot be created: \(blocker) is a file, not a directory")
             }
-            if let entries = try? fm.contentsOfDirectory(atPath: root), !entries.isEmpty {
+            if let entries = try? fm.contentsOfDirectory(atPath: root), !Self.isUnfinishedLayout(root, entries: entries) {
                 throw StoreError(path: root, reason: "exists, is not empty, and is not an OCI image layout")
             }
+            // `oci-layout` comes last: a store whose creation was cut short lacks it, and is finished by the next open.
             do {
                 try fm.createDirectory(atPath: root + "/blobs/sha256", withIntermediateDirectories: true)
-                try Self.writeAtomically(Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: layoutFile)
                 if !fm.fileExists(atPath: root + "/index.json") {
                     try Self.writeAtomically(try Self.encode(ImageIndex(manifests: [])), to: root + "/index.json")
                 }
+                try Self.writeAtomically(Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: layoutFile)
             } catch let error as StoreError { throw error } catch {
                 throw StoreError(path: root, reason: "cannot be created (\(error.localizedDescription))")
             }
@@ -40,6 +41,22 @@ public final class ContentStore: Sendable {
             throw StoreError(path: ingestDirectory, reason: "cannot be created (\(error.localizedDescription))")
         }
         removeAbandonedIngests()
+    }
+
+    /// Whether a directory holding `entries` (and no `oci-layout`) is empty or what a creation of the layout cut short
+    /// leaves: an empty `blobs/sha256`, an empty `index.json`, their temporary files. Nothing else is taken over.
+    static func isUnfinishedLayout(_ root: String, entries: [String]) -> Bool {
+        let fm = FileManager.default
+        let blobs = (try? fm.contentsOfDirectory(atPath: root + "/blobs")) ?? []
+        let sha256 = (try? fm.contentsOfDirectory(atPath: root + "/blobs/sha256")) ?? []
+        let emptyIndex = (try? ContentStore.encode(ImageIndex(manifests: []))) ?? Data()
+        return entries.allSatisfy { name in
+            switch name {
+            case "blobs": blobs.allSatisfy { $0 == "sha256" } && sha256.isEmpty
+            case "index.json": fm.contents(atPath: root + "/index.json") == emptyIndex
+            default: (name.hasPrefix("index.json.") || name.hasPrefix("oci-layout.")) && name.hasSuffix(".tmp")
+            }
+        }
     }
 
     /// The first of `path` and its parents that exists as something other than a directory, if any: what makes
@@ -191,9 +208,9 @@ public final class ContentStore: Sendable {
         let ok = data.withUnsafeBytes { writeFully(fd, $0) } && fsync(fd) == 0
         close(fd)
         guard ok, rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             unlink(temp)
-            throw StoreError(path: path, reason: "cannot be written (\(reason))")
+            throw StoreError(path: path, reason: "cannot be written (\(String(cString: strerror(code))))", systemError: code)
         }
     }
 }
@@ -213,10 +230,15 @@ func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
 public struct StoreError: CategorizedError, CustomStringConvertible {
     public let path: String
     public let reason: String
-    public init(path: String, reason: String) {
+    /// The `errno` of the system call that failed, 0 when none did.
+    public let systemError: Int32
+    public init(path: String, reason: String, systemError: Int32 = 0) {
         self.path = path
         self.reason = reason
+        self.systemError = systemError
     }
     public var description: String { "\(path): \(reason)" }
     public var category: ErrorCategory { .io }
+    /// Whether the file system is full (or the quota used up): waiting a few seconds will not help.
+    public var isOutOfSpace: Bool { systemError == ENOSPC || systemError == EDQUOT }
 }

@@ -52,7 +52,8 @@ public struct RetryPolicy: Sendable {
 
     /// Whether an HTTP status is worth retrying.
     public static func isTransient(status: Int) -> Bool {
-        status == 429 || status == 408 || (500...599).contains(status) && status != 501 && status != 505
+        // 501, 505 and 507 (Insufficient Storage: the registry's disk is full) do not pass in seconds.
+        status == 429 || status == 408 || (500...599).contains(status) && status != 501 && status != 505 && status != 507
     }
 
     /// Seconds from a `Retry-After` header: delta-seconds or an HTTP date.

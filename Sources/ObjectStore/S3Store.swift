@@ -16,6 +16,14 @@ public struct S3Store: ArchiveStore {
         return (try? client.delete(location)) != nil
     }
 
+    public func withdraw(_ name: String) throws {
+        let location = try location(name)
+        if try client.size(of: location) != nil { try client.delete(location) }
+    }
+
+    /// An unfinished upload is not garbage here: the next write of the object resumes it.
+    public func removeAbandoned(of name: String) {}
+
     public func settle(_ name: String) {}
 
     public func size(of name: String) throws -> Int64? { try client.size(of: try location(name)) }

@@ -57,15 +57,16 @@ public func writeBundle(store: ContentStore, entries: [LayoutEntry]?, manifestTe
             return (record, [path], output.bytesWritten)
         } catch { output.abandon(); throw error }
     case .split(let partSize):
-        let output = try SplitOutput(basePath: path, partSize: partSize, store: files)
+        let metadata = BundleParts.metadataPath(for: path)
+        let output = try SplitOutput(basePath: path, partSize: partSize, metadataPath: metadata, store: files)
         let record: BundleRecord
         do { record = try await pack(into: output) } catch { output.abandon(); throw error }
         guard let whole = output.digest else { throw BundleError(bundle: path, artifact: nil, reason: "volumes were not finished") }
         let parts = BundleParts(parts: output.parts.map { .init(name: String($0.path.split(separator: "/").last ?? ""), size: $0.size, sha256: $0.digest) },
                                 totalSize: output.totalSize, sha256: whole)
-        let metadata = BundleParts.metadataPath(for: path)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Written last, after every volume is in place: a split bundle exists once its volume list does.
         do { try files.publish(try encoder.encode(parts), as: metadata) } catch {
             throw BundleError(bundle: path, artifact: metadata, reason: "cannot be written (\(error))")
         }

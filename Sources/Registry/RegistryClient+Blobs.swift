@@ -19,7 +19,9 @@ extension RegistryClient {
             } catch let error as TransportError {
                 // The connection broke: resume from where it stopped, at once when bytes arrived.
                 if receiver.received > before { return .resume }
-                return .retry(giveUp: .failure(RegistryError.transport(error, host: repository.host)))
+                // A broken transfer names the blob it was moving; TLS problems keep their advice.
+                let failure = RegistryError.transport(error, host: repository.host)
+                return .retry(giveUp: .failure(failure.kind == .network ? RegistryError(.network, "\(what): \(error.detail)") : failure))
             }
             if response.status == 416 {
                 // The server cannot serve the rest: start over.

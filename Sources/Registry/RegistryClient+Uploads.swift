@@ -75,9 +75,18 @@ extension RegistryClient {
     /// Stores `manifest`'s exact bytes in `repository` under `reference` (a tag or its digest).
     public func putManifest(_ repository: Repository, _ manifest: Manifest, reference: String) async throws {
         let what = "manifest \(repository):\(reference)"
-        let response = try await send(.put, repository, path: "/v2/\(repository.path)/manifests/\(reference)",
-                                      headers: [("Content-Type", manifest.mediaType)], body: manifest.bytes, actions: "pull,push")
-        guard response.status == 201 || response.isSuccess else { throw RegistryError.http(response, what) }
+        let response = try await retry.run { _ -> RetryStep<HTTPResponse> in
+            let response = try await send(.put, repository, path: "/v2/\(repository.path)/manifests/\(reference)",
+                                          headers: [("Content-Type", manifest.mediaType)], body: manifest.bytes, actions: "pull,push")
+            if response.isSuccess { return .done(response) }
+            // Callers put a manifest only after its blobs were placed, so a blob the registry does not know is
+            // taken for a moment's inconsistency and asked again: distribution 2.8 answered this while another push
+            // uploaded the same blob into the repository at once (ConcurrencyTests, on a loaded machine).
+            if response.status == 400, String(decoding: response.body, as: UTF8.self).contains("MANIFEST_BLOB_UNKNOWN") {
+                return .retry(giveUp: .failure(RegistryError.http(response, what)))
+            }
+            throw RegistryError.http(response, what)
+        }
         if let stored = response.headers["Docker-Content-Digest"].flatMap({ try? Digest(parsing: $0) }) {
             // The registry's digest of what it stored, against the bytes sent.
             try DigestMismatch.check("\(what) as the registry stored it", expected: manifest.digest,

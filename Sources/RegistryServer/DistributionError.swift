@@ -1,3 +1,4 @@
+import Bundle
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -56,6 +57,14 @@ struct DistributionError: Error, CustomStringConvertible {
 
     static func uploadUnknown(_ id: String) -> DistributionError {
         DistributionError(.notFound, .blobUploadUnknown, "upload \(id) is not in progress")
+    }
+
+    /// A write to the store that failed: 507 Insufficient Storage when the disk is full (clients should not
+    /// retry it within seconds), 500 otherwise.
+    static func storing(_ message: String, cause: any Error) -> DistributionError {
+        let full = (cause as? StoreError)?.isOutOfSpace == true
+        return DistributionError(full ? HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage") : .internalServerError,
+                                 .unknown, message)
     }
 
     static let readOnly = DistributionError(.methodNotAllowed, .unsupported, "this registry is read-only")

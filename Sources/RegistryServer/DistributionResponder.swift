@@ -19,20 +19,22 @@ struct DistributionResponder: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
         var response: Response
+        var problem: String?
         do {
             if let authenticator { try authenticator.check(request.headers[.authorization]) }
             guard let route = try DistributionRoute(path: request.uri.path) else {
                 throw DistributionError(.notFound, .unsupported, "\(request.uri.path) is not part of the distribution API")
             }
             response = try await handle(route, request, context)
-        } catch let error as DistributionError {
-            response = Self.response(for: error, head: request.method == .head)
         } catch {
-            response = Self.response(for: DistributionError(.internalServerError, .unknown, "\(error)"), head: request.method == .head)
+            let answer = error as? DistributionError ?? .storing("\(error)", cause: error)
+            response = Self.response(for: answer, head: request.method == .head)
+            // The server's own failures (a full disk, an unreadable file) are the operator's to see.
+            if answer.status.code >= 500 { problem = answer.message }
         }
         response.headers[.apiVersion] = "registry/2.0"
         log.record(request, status: response.status, bytes: response.headers[.contentLength].flatMap { Int64($0) },
-                   digest: response.headers[.dockerContentDigest], elapsed: ContinuousClock.now - started)
+                   digest: response.headers[.dockerContentDigest], elapsed: ContinuousClock.now - started, problem: problem)
         return response
     }
 

@@ -141,7 +141,7 @@ actor RegistryCatalog {
     func link(blob digest: Digest, in repository: String) throws(DistributionError) {
         guard let links = content.links else { throw .readOnly }
         do { try links.add(.blobs, digest, in: repository) } catch {
-            throw DistributionError(.internalServerError, .unknown, "cannot record blob \(digest) in \(repository): \(error)")
+            throw .storing("cannot record blob \(digest) in \(repository): \(error)", cause: error)
         }
         repositories[repository, default: RepositoryState()].linkedBlobs.insert(digest)
     }
@@ -178,7 +178,7 @@ actor RegistryCatalog {
                 try store.record(entries) { Self.tag(of: $0, in: repository).map(replaced.contains) == true }
             }
         } catch {
-            throw DistributionError(.internalServerError, .unknown, "cannot store manifest \(digest) in \(repository): \(error)")
+            throw .storing("cannot store manifest \(digest) in \(repository): \(error)", cause: error)
         }
         include(manifest, as: descriptor, in: &reach)
         var state = repositories[repository, default: RepositoryState()]

@@ -20,6 +20,23 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: store.root + "/blobs/sha256"))
     }
 
+    @Test func finishesALayoutWhoseCreationWasCutShort() throws {
+        // What a process killed between creating `blobs/sha256` and writing `oci-layout` leaves (found by the crash loop).
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-store-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.createDirectory(atPath: path + "/blobs/sha256", withIntermediateDirectories: true)
+        let store = try ContentStore(at: path)
+        #expect(try store.index().manifests.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: path + "/oci-layout"))
+
+        // Anything else in the directory is still refused.
+        let other = path + "-other"
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        try FileManager.default.createDirectory(atPath: other + "/blobs/sha256", withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: other + "/blobs/sha256/notes"))
+        #expect { try ContentStore(at: other) } throws: { "\($0)".contains("is not an OCI image layout") }
+    }
+
     @Test func commitsOnlyVerifiedBlobs() throws {
         let store = try freshStore()
         let bytes = Array("hello layer".utf8)

@@ -26,6 +26,7 @@ import Testing
         #expect(RetryPolicy.isTransient(status: 503))
         #expect(RetryPolicy.isTransient(status: 502))
         #expect(!RetryPolicy.isTransient(status: 501))
+        #expect(!RetryPolicy.isTransient(status: 507))   // the registry's disk is full: seconds will not help
         #expect(!RetryPolicy.isTransient(status: 404))
         #expect(!RetryPolicy.isTransient(status: 401))
     }

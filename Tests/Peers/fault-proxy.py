@@ -14,11 +14,19 @@ Fault modes (any combination):
                                     only registry blobs
   --delay-per-request SECONDS       sleep before forwarding each request
   --delay-per-mib SECONDS           sleep while streaming each MiB of a response body
-  --status 429|503 --status-count K answer the first K requests to any path with that
+  --status 429|500|503 --status-count K
+                                    answer the first K requests to any path with that
                                     status (429 carries `Retry-After: 1`)
+  --status-skip N                   forward the first N requests before the status ones
+  --alter-blob-bodies               flip one byte in the middle of every blob GET body
+                                    (the length stays right: the digest is the lie)
+  --wrong-length DELTA              announce Content-Length = real + DELTA on every blob
+                                    GET, send min(real, real + DELTA) bytes, then close
 
-GET /_proxy/stats answers {"requests", "range_requests", "cuts", "injected_statuses"}
-(requests to /_proxy/ are not forwarded nor counted).
+GET /_proxy/stats answers {"requests", "range_requests", "cuts", "injected_statuses",
+"blob_gets", "blob_puts"}: the last two list, in order, REPOSITORY@DIGEST of every blob
+GET answered 200/206 and of every upload finished with 201 (PUT or POST with ?digest=).
+Requests to /_proxy/ are not forwarded nor counted.
 
 Prints "PORT=<n>" as its first stdout line, and exits when its parent dies.
 """
@@ -39,7 +47,8 @@ from peer_common import exit_with_parent, reply_json
 
 CHUNK = 64 * 1024
 MIB = 1024 * 1024
-BLOB_PATH = re.compile(r"^/v2/.+/blobs/sha256:[0-9a-f]{64}(\?.*)?$")
+BLOB_PATH = re.compile(r"^/v2/(.+)/blobs/(sha256:[0-9a-f]{64})(\?.*)?$")
+UPLOAD_DIGEST = re.compile(r"^/v2/(.+)/blobs/uploads/.*[?&]digest=sha256(?::|%3[Aa])([0-9a-f]{64})")
 HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
     "te", "trailer", "transfer-encoding", "upgrade", "expect",
@@ -54,7 +63,20 @@ class Faults:
         self.config = config
         self.cuts_left = config.cut_count
         self.statuses_left = config.status_count if config.status else 0
+        self.skip_left = config.status_skip
         self.counters = {"requests": 0, "range_requests": 0, "cuts": 0, "injected_statuses": 0}
+        self.blob_gets = []
+        self.blob_puts = []
+
+    def record_blob(self, method, path, status):
+        """Notes a blob GET answered 200/206 and an upload finished with 201."""
+        with self.lock:
+            get = BLOB_PATH.match(path)
+            if method == "GET" and get and status in (200, 206):
+                self.blob_gets.append("%s@%s" % (get.group(1), get.group(2)))
+            put = UPLOAD_DIGEST.match(path)
+            if method in ("PUT", "POST") and put and status == 201:
+                self.blob_puts.append("%s@sha256:%s" % (put.group(1), put.group(2)))
 
     def count_request(self, has_range):
         with self.lock:
@@ -65,6 +87,9 @@ class Faults:
     def take_status(self):
         with self.lock:
             if self.statuses_left <= 0:
+                return None
+            if self.skip_left > 0:
+                self.skip_left -= 1
                 return None
             self.statuses_left -= 1
             self.counters["injected_statuses"] += 1
@@ -80,7 +105,7 @@ class Faults:
 
     def snapshot(self):
         with self.lock:
-            return dict(self.counters)
+            return dict(self.counters, blob_gets=list(self.blob_gets), blob_puts=list(self.blob_puts))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -125,7 +150,7 @@ class Handler(BaseHTTPRequestHandler):
         reply_json(self, status, document, extra_headers)
 
     def inject(self, status):
-        code = "TOOMANYREQUESTS" if status == 429 else "UNAVAILABLE"
+        code = {429: "TOOMANYREQUESTS", 500: "UNKNOWN"}.get(status, "UNAVAILABLE")
         headers = [("Retry-After", "1")] if status == 429 else []
         self.reply(status, {"errors": [{"code": code, "message": "injected by fault-proxy"}]}, headers)
 
@@ -175,6 +200,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def relay(self, response):
         length = response.getheader("Content-Length")
+        self.server.faults.record_blob(self.command, self.path, response.status)
+        blob_body = self.command == "GET" and response.status in (200, 206) and BLOB_PATH.match(self.path) and length is not None
+        if blob_body and self.server.config.alter_blob_bodies:
+            self.relay_altered(response, int(length))
+            return
+        if blob_body and self.server.config.wrong_length:
+            self.relay_wrong_length(response, int(length))
+            return
         cut = (
             self.command == "GET"
             and response.status in (200, 206)
@@ -201,15 +234,27 @@ class Handler(BaseHTTPRequestHandler):
             return
         if cut:
             self.relay_until_cut(response)
-        else:
-            self.relay_body(response, chunked)
+        elif self.relay_body(response, chunked) < int(length or 0):
+            # The upstream ended the body short of its Content-Length (and closed): so must the proxy, or the
+            # client would wait for the rest on a connection kept open.
+            self.close_abruptly()
 
     def relay_body(self, response, chunked):
+        """Relays the body; returns how many bytes were relayed."""
         delay_per_mib = self.server.config.delay_per_mib
+        relayed = 0
         while True:
-            piece = response.read(CHUNK)
+            try:
+                piece = response.read(CHUNK)
+            except http.client.IncompleteRead as error:
+                piece = error.partial
+                if piece:
+                    self.wfile.write(piece)
+                    relayed += len(piece)
+                break
             if not piece:
                 break
+            relayed += len(piece)
             if chunked:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
             else:
@@ -218,6 +263,49 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(delay_per_mib * len(piece) / MIB)
         if chunked:
             self.wfile.write(b"0\r\n\r\n")
+        return relayed
+
+    def close_abruptly(self):
+        self.wfile.flush()
+        self.drop_upstream()
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def relay_headers(self, response, length):
+        self.send_response_only(response.status, response.reason)
+        for name, value in response.getheaders():
+            if name.lower() not in HOP_BY_HOP and name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+
+    def relay_altered(self, response, length):
+        self.relay_headers(response, length)
+        position, flip = 0, length // 2
+        while True:
+            piece = response.read(CHUNK)
+            if not piece:
+                break
+            if position <= flip < position + len(piece):
+                piece = bytearray(piece)
+                piece[flip - position] ^= 0xFF
+            self.wfile.write(bytes(piece))
+            position += len(piece)
+
+    def relay_wrong_length(self, response, length):
+        claimed = max(0, length + self.server.config.wrong_length)
+        self.relay_headers(response, claimed)
+        remaining = min(length, claimed)
+        while remaining > 0:
+            piece = response.read(min(CHUNK, remaining))
+            if not piece:
+                break
+            self.wfile.write(piece)
+            remaining -= len(piece)
+        self.close_abruptly()
 
     def relay_until_cut(self, response):
         remaining = self.server.config.cut_after
@@ -227,13 +315,7 @@ class Handler(BaseHTTPRequestHandler):
                 break
             self.wfile.write(piece)
             remaining -= len(piece)
-        self.wfile.flush()
-        self.drop_upstream()
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        self.close_abruptly()
 
     def finish(self):
         self.drop_upstream()
@@ -249,8 +331,11 @@ def main():
     parser.add_argument("--cut-any-path", action="store_true")
     parser.add_argument("--delay-per-request", type=float, default=0, metavar="SECONDS")
     parser.add_argument("--delay-per-mib", type=float, default=0, metavar="SECONDS")
-    parser.add_argument("--status", type=int, choices=(429, 503))
+    parser.add_argument("--status", type=int, choices=(429, 500, 503))
     parser.add_argument("--status-count", type=int, default=0, metavar="K")
+    parser.add_argument("--status-skip", type=int, default=0, metavar="N")
+    parser.add_argument("--alter-blob-bodies", action="store_true")
+    parser.add_argument("--wrong-length", type=int, default=0, metavar="DELTA")
     config = parser.parse_args()
     exit_with_parent()
 

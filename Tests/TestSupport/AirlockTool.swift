@@ -33,3 +33,23 @@ public enum AirlockTool {
         return bad
     }
 }
+
+extension AirlockTool {
+    /// Runs a tool as ``run(_:_:environment:input:timeout:)`` does, under `/usr/bin/time`, and returns its result
+    /// with the peak resident memory of the tool's own process in KiB (the kernel's `ru_maxrss`).
+    public static func runMeasuringMemory(_ tool: String, _ arguments: [String], environment: [String: String] = [:],
+                                          timeout: Duration = .seconds(600)) async throws -> (result: Tool.Result, peakKiB: Int) {
+        let scratch = try TemporaryDirectory(prefix: "airlock-memory")
+        let report = scratch.file("maxrss")
+        let measured = try await Tool.run("/usr/bin/time", ["-f", "%M", "-o", report, binDirectory + "/" + tool] + arguments,
+                                          environment: ["NO_PROXY": "*", "no_proxy": "*"].merging(environment) { $1 }, timeout: timeout)
+        let text = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
+        // GNU time adds a "Command exited with non-zero status N" line before the figure.
+        guard let peak = text.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+            throw HarnessError("/usr/bin/time wrote no memory figure for \(tool): \(text)")
+        }
+        let result = Tool.Result(command: [binDirectory + "/" + tool] + arguments, status: measured.status,
+                                 stdout: measured.stdout, stderr: measured.stderr)
+        return (result, peak)
+    }
+}

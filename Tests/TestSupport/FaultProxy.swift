@@ -21,16 +21,23 @@ public final class FaultProxy: Sendable {
         public var delayPerRequest: Duration
         /// Delay per MiB of response body.
         public var delayPerMiB: Duration
-        /// Status (429 or 503) answered instead of forwarding; 429 carries `Retry-After: 1`.
+        /// Status (429, 500 or 503) answered instead of forwarding; 429 carries `Retry-After: 1`.
         public var injectedStatus: Int?
         /// How many requests (to any path) get ``injectedStatus``.
         public var injectedStatusCount: Int
+        /// How many requests are forwarded before the ``injectedStatus`` ones begin.
+        public var injectedStatusSkip: Int
+        /// Flip one byte in the middle of every blob GET body (the length stays right, the digest does not).
+        public var alterBlobBodies: Bool
+        /// Announce `Content-Length` = real + this on every blob GET, send at most that many bytes, then close.
+        public var wrongLengthDelta: Int
 
         /// Faults from explicit values; the static helpers cover the usual cases.
         public init(
             cutAfterBytes: Int = 0, cutCount: Int = 0,
             delayPerRequest: Duration = .zero, delayPerMiB: Duration = .zero,
-            injectedStatus: Int? = nil, injectedStatusCount: Int = 0
+            injectedStatus: Int? = nil, injectedStatusCount: Int = 0, injectedStatusSkip: Int = 0,
+            alterBlobBodies: Bool = false, wrongLengthDelta: Int = 0
         ) {
             self.cutAfterBytes = cutAfterBytes
             self.cutCount = cutCount
@@ -38,6 +45,9 @@ public final class FaultProxy: Sendable {
             self.delayPerMiB = delayPerMiB
             self.injectedStatus = injectedStatus
             self.injectedStatusCount = injectedStatusCount
+            self.injectedStatusSkip = injectedStatusSkip
+            self.alterBlobBodies = alterBlobBodies
+            self.wrongLengthDelta = wrongLengthDelta
         }
 
         /// No faults: a transparent proxy.
@@ -70,6 +80,11 @@ public final class FaultProxy: Sendable {
         public static func serviceUnavailable(count: Int = 1) -> Faults {
             Faults(injectedStatus: 503, injectedStatusCount: count)
         }
+
+        /// Answer the first `count` requests with 500.
+        public static func internalServerError(count: Int = 1) -> Faults {
+            Faults(injectedStatus: 500, injectedStatusCount: count)
+        }
     }
 
     /// What the proxy has seen and done so far.
@@ -82,11 +97,17 @@ public final class FaultProxy: Sendable {
         public let cuts: Int
         /// Requests answered with the injected status.
         public let injectedStatuses: Int
+        /// `REPOSITORY@DIGEST` of every blob GET answered 200 or 206, in order.
+        public let blobGets: [String]
+        /// `REPOSITORY@DIGEST` of every blob upload finished with 201 (`PUT`/`POST …?digest=`), in order.
+        public let blobPuts: [String]
 
         enum CodingKeys: String, CodingKey {
             case requests, cuts
             case rangeRequests = "range_requests"
             case injectedStatuses = "injected_statuses"
+            case blobGets = "blob_gets"
+            case blobPuts = "blob_puts"
         }
     }
 
@@ -123,8 +144,11 @@ public final class FaultProxy: Sendable {
             arguments += ["--delay-per-mib", Self.seconds(faults.delayPerMiB)]
         }
         if let status = faults.injectedStatus {
-            arguments += ["--status", String(status), "--status-count", String(faults.injectedStatusCount)]
+            arguments += ["--status", String(status), "--status-count", String(faults.injectedStatusCount),
+                          "--status-skip", String(faults.injectedStatusSkip)]
         }
+        if faults.alterBlobBodies { arguments.append("--alter-blob-bodies") }
+        if faults.wrongLengthDelta != 0 { arguments += ["--wrong-length", String(faults.wrongLengthDelta)] }
         process = try ManagedProcess("python3", arguments, logFile: directory.file("fault-proxy.log"))
         let port = try await process.announcedPort(name: "fault-proxy.py")
         host = "127.0.0.1:\(port)"
