@@ -9,6 +9,6 @@ struct Airgap: AsyncParsableCommand {
         abstract: "Verify, audit and serve what the private registry holds, fully offline.",
         discussion: "Runs inside the air gap: verify signatures, serve a registry, write runtime mirror configuration, lint and rewrite Kubernetes manifests.",
         version: AirlockVersion.current,
-        subcommands: [VerifyImages.self, VerifyAttestation.self, Serve.self, MirrorConfig.self, Lint.self, Rewrite.self]
+        subcommands: [VerifyImages.self, VerifyAttestation.self, EvidenceCommands.self, Serve.self, MirrorConfig.self, Lint.self, Rewrite.self]
     )
 }

@@ -90,9 +90,10 @@ struct MakeBundle: AsyncParsableCommand {
 
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     func run() async throws {
-        try await runReportingErrors("connected") {
+        try await runReportingErrors("connected", evidence: evidence) {
             let started = Date()
             let directory = (bundle.output as NSString).deletingLastPathComponent.nonEmpty
             let name = (bundle.output as NSString).lastPathComponent
@@ -125,9 +126,10 @@ struct Pack: AsyncParsableCommand {
     @OptionGroup var bundle: BundleOutputOptions
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     func run() async throws {
-        try await runReportingErrors("connected") {
+        try await runReportingErrors("connected", evidence: evidence) {
             let store = try ContentStore(at: self.store, create: false)
             let base = try await bundle.base(registry: registry)
             try await finishBundle(store: store, entries: nil, manifestText: nil, base: base, options: bundle, output: output, started: Date())

@@ -24,9 +24,10 @@ struct Pull: AsyncParsableCommand {
 
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     func run() async throws {
-        try await runReportingErrors("connected") {
+        try await runReportingErrors("connected", evidence: evidence) {
             let store = try ContentStore(at: self.store)
             let started = Date()
             let pulled = try await what.pull(into: store, registry: registry, quiet: output.quiet || output.json)

@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import OCI
 
 /// A public key that verifies signatures: ECDSA P-256 / P-384 / P-521, Ed25519, or RSA 2048–4096.
 public final class PublicKey: @unchecked Sendable, CustomStringConvertible {
@@ -93,6 +94,9 @@ public final class PublicKey: @unchecked Sendable, CustomStringConvertible {
 
     /// base64(SHA-256(SPKI DER)): the `publicKey.hint` of a sigstore bundle signed with this key.
     public var hint: String { sha256(spki).base64EncodedString() }
+
+    /// `sha256:<hex>` of the SPKI DER: how evidence logs name the key (`openssl pkey -pubin -outform DER | sha256sum`).
+    public var fingerprint: String { "sha256:" + Digest.sha256(of: spki).encoded }
 
     public var description: String { "\(kind) key \(origin)" }
 
