@@ -64,21 +64,93 @@ public struct EvidenceLine: Codable, Sendable, Equatable {
         reason = record.reason
     }
 
-    /// The line's exact bytes, without the newline.
-    public func encoded(with encoder: JSONEncoder) throws -> Data { try encoder.encode(self) }
+    /// The line's exact bytes, without the newline: keys sorted, no spaces, slashes and non-ASCII as they are (what a
+    /// canonical JSON writer makes; written by hand, since a log may take thousands of lines a second).
+    public func encoded() -> Data {
+        var out = "{"
+        func name(_ key: String) {
+            if out.count > 1 { out += "," }
+            out += "\"" + key + "\":"
+        }
+        func string(_ key: String, _ value: String?) {
+            guard let value else { return }
+            name(key)
+            Self.appendQuoted(value, to: &out)
+        }
+        func number(_ key: String, _ value: Int?) {
+            guard let value else { return }
+            name(key)
+            out += String(value)
+        }
+        if let argv {
+            name("argv")
+            out += "["
+            for (position, argument) in argv.enumerated() {
+                if position > 0 { out += "," }
+                Self.appendQuoted(argument, to: &out)
+            }
+            out += "]"
+        }
+        number("checks", checks)
+        string("digest", digest)
+        number("exit", exit.map(Int.init))
+        number("failures", failures)
+        string("host", host)
+        string("key", key)
+        string("kind", kind?.rawValue)
+        string("prev", prev)
+        string("reason", reason)
+        string("result", result)
+        string("run", run)
+        string("subject", subject)
+        string("time", time)
+        name("tool")
+        out += "{\"name\":"
+        Self.appendQuoted(tool.name, to: &out)
+        out += ",\"version\":"
+        Self.appendQuoted(tool.version, to: &out)
+        out += "}"
+        string("type", type.rawValue)
+        out += "}"
+        return Data(out.utf8)
+    }
 
-    /// The encoder of log lines: sorted keys, compact, slashes as they are.
-    public static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
+    /// `text` as a JSON string: quotes, backslashes and control characters escaped, everything else as it is.
+    static func appendQuoted(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
     }
 
     /// The `prev` of the line that follows `bytes` (a line without its newline).
     public static func chainHash(of bytes: some Sequence<UInt8>) -> String { Digest.sha256(of: bytes).encoded }
 
-    /// RFC 3339 UTC with milliseconds, as every line's `time`.
+    /// RFC 3339 UTC with milliseconds, as every line's `time` (`2026-11-30T05:49:19.961Z`).
     public static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return padded(parts.tm_year + 1900, 4) + "-" + padded(parts.tm_mon + 1, 2) + "-" + padded(parts.tm_mday, 2) + "T"
+            + padded(parts.tm_hour, 2) + ":" + padded(parts.tm_min, 2) + ":" + padded(parts.tm_sec, 2) + "."
+            + padded(Int32(milliseconds % 1000), 3) + "Z"
     }
 }

@@ -85,12 +85,10 @@ public final class EvidenceLog: CheckRecorder {
         }
         defer { flock(descriptor, LOCK_UN) }
         var head = try LastLine.chainHash(of: descriptor, path: path)
-        let encoder = EvidenceLine.makeEncoder()
         var bytes = Data()
         for var line in lines {
             line.prev = head
-            let encoded: Data
-            do { encoded = try encoder.encode(line) } catch { throw EvidenceError(.failure, "\(path): cannot encode an evidence line: \(error)") }
+            let encoded = line.encoded()
             head = EvidenceLine.chainHash(of: encoded)
             bytes.append(encoded)
             bytes.append(0x0A)

@@ -400,10 +400,11 @@ public final class CopyEngine: Sendable {
 
     /// Runs `body`; an integrity failure it throws (bytes that do not hash to their digest) is recorded as a failed
     /// check of `kind` before it is rethrown.
-    static func recordingFailure<T>(_ kind: CheckRecord.Kind, subject: String, digest: Digest, _ body: () async throws -> T) async throws -> T {
+    static func recordingFailure<T>(_ kind: CheckRecord.Kind, subject: @autoclosure () -> String, digest: Digest,
+                                    _ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch {
             if (error as? any CategorizedError)?.category == .integrity {
-                CheckRecording.report(CheckRecord(kind, subject: subject, digest: digest, passed: false, reason: "\(error)"))
+                CheckRecording.report(CheckRecord(kind, subject: subject(), digest: digest, passed: false, reason: "\(error)"))
             }
             throw error
         }
