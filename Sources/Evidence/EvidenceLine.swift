@@ -67,29 +67,32 @@ public struct EvidenceLine: Codable, Sendable, Equatable {
     /// The line's exact bytes, without the newline: keys sorted, no spaces, slashes and non-ASCII as they are (what a
     /// canonical JSON writer makes; written by hand, since a log may take thousands of lines a second).
     public func encoded() -> Data {
-        var out = "{"
-        func name(_ key: String) {
-            if out.count > 1 { out += "," }
-            out += "\"" + key + "\":"
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(512)
+        func name(_ key: StaticString) {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
         }
-        func string(_ key: String, _ value: String?) {
+        func string(_ key: StaticString, _ value: String?) {
             guard let value else { return }
             name(key)
             Self.appendQuoted(value, to: &out)
         }
-        func number(_ key: String, _ value: Int?) {
+        func number(_ key: StaticString, _ value: Int?) {
             guard let value else { return }
             name(key)
-            out += String(value)
+            out.append(contentsOf: String(value).utf8)
         }
         if let argv {
             name("argv")
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (position, argument) in argv.enumerated() {
-                if position > 0 { out += "," }
+                if position > 0 { out.append(UInt8(ascii: ",")) }
                 Self.appendQuoted(argument, to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         }
         number("checks", checks)
         string("digest", digest)
@@ -105,35 +108,42 @@ public struct EvidenceLine: Codable, Sendable, Equatable {
         string("subject", subject)
         string("time", time)
         name("tool")
-        out += "{\"name\":"
+        out.append(contentsOf: #"{"name":"#.utf8)
         Self.appendQuoted(tool.name, to: &out)
-        out += ",\"version\":"
+        out.append(contentsOf: #","version":"#.utf8)
         Self.appendQuoted(tool.version, to: &out)
-        out += "}"
+        out.append(UInt8(ascii: "}"))
         string("type", type.rawValue)
-        out += "}"
-        return Data(out.utf8)
+        out.append(UInt8(ascii: "}"))
+        return Data(out)
     }
 
-    /// `text` as a JSON string: quotes, backslashes and control characters escaped, everything else as it is.
-    static func appendQuoted(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    /// `text` as a JSON string: quotes, backslashes and control characters escaped, everything else (UTF-8 included)
+    /// as it is.
+    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        defer { out.append(UInt8(ascii: "\"")) }
+        let bytes = text.utf8
+        // Most values (digests, references, times) need no escape: appended whole.
+        guard bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            out.append(contentsOf: bytes)
+            return
+        }
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: Array("\\\"".utf8))
+            case UInt8(ascii: "\\"): out.append(contentsOf: Array("\\\\".utf8))
+            case 0x0A: out.append(contentsOf: Array("\\n".utf8))
+            case 0x0D: out.append(contentsOf: Array("\\r".utf8))
+            case 0x09: out.append(contentsOf: Array("\\t".utf8))
+            case 0x08: out.append(contentsOf: Array("\\b".utf8))
+            case 0x0C: out.append(contentsOf: Array("\\f".utf8))
+            case ..<0x20:
+                let hex = String(byte, radix: 16)
+                out.append(contentsOf: Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8))
+            default: out.append(byte)
             }
         }
-        out += "\""
     }
 
     /// The `prev` of the line that follows `bytes` (a line without its newline).
