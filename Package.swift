@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "Trust", dependencies: ["OCI", "COpenSSL", "CSodium", "Yams"]),
         .target(name: "Charts", dependencies: ["OCI", "HTTP", "CArchive", "Yams"]),
         .target(name: "Pipeline", dependencies: ["OCI", "HTTP", "Registry", "Archive", "Bundle", "Trust", "Charts", "Yams"]),
+        .target(name: "Evidence", dependencies: ["OCI", "Trust"]),
         .target(name: "Cluster", dependencies: ["OCI", "Bundle", "Pipeline", "Yams"]),
         .target(name: "RegistryServer", dependencies: [
             "OCI", "Bundle", "Archive", "Pipeline", "Charts", "CLinux",
@@ -55,7 +56,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .target(name: "ZoneSupport", dependencies: [
-            "OCI", "HTTP", "Registry", "Pipeline", "Trust", "Archive", "Bundle", "ObjectStore",
+            "OCI", "HTTP", "Registry", "Pipeline", "Trust", "Archive", "Bundle", "ObjectStore", "Evidence",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -68,7 +69,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "TransitZone"),
         .executableTarget(name: "AirgapZone", dependencies: [
-            "OCI", "Registry", "Bundle", "Pipeline", "Trust", "Cluster", "ZoneSupport", "RegistryServer",
+            "OCI", "Registry", "Bundle", "Pipeline", "Trust", "Cluster", "ZoneSupport", "RegistryServer", "Evidence",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "AirgapZone"),
 
@@ -82,6 +83,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "OCI", "Registry"]),
         .testTarget(name: "TrustTests", dependencies: ["Trust", "OCI", "TestSupport"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
+        .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "OCI", "Trust", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "OCI", "Pipeline", "Bundle", "Yams"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "OCI", "HTTP", "Registry", "Bundle", "Pipeline", "Trust", "Charts", "ObjectStore"]),
     ],

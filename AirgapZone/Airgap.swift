@@ -9,7 +9,7 @@ struct Airgap: AsyncParsableCommand {
         abstract: "Verify, audit and serve what the private registry holds, fully offline.",
         discussion: "Runs inside the air gap: verify signatures and attestations, audit a whole registry, serve a registry, write runtime mirror configuration, lint and rewrite Kubernetes manifests.",
         version: AirlockVersion.current,
-        subcommands: [VerifyImages.self, VerifyAttestation.self, Audit.self, Serve.self, MirrorConfig.self, Lint.self, Rewrite.self]
+        subcommands: [VerifyImages.self, VerifyAttestation.self, Audit.self, EvidenceCommands.self, Serve.self, MirrorConfig.self, Lint.self, Rewrite.self]
     )
 
     static func main() async { await mainEscapingUsageErrors() }

@@ -55,6 +55,7 @@ struct Audit: AsyncParsableCommand {
     var vsaKey: String?
 
     @OptionGroup var registryOptions: RegistryOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     func validate() throws {
         if (registry == nil) == (bundle == nil) { throw ValidationError("give --registry HOST[/PREFIX] or --bundle FILE") }
@@ -69,7 +70,7 @@ struct Audit: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingErrors("airgap") {
+        try await runReportingErrors("airgap", evidence: evidence) {
             guard var policy = try trust.trustPolicy() else { return }
             if let relocation = try relocation.relocation() { policy.relocations.append(relocation) }
             let sites = try siteKeys.map { try PublicKey(file: $0) }
@@ -84,6 +85,7 @@ struct Audit: AsyncParsableCommand {
             let auditor = TagAuditor(policy: policy, siteKeys: sites, repositories: repos.map(ReferencePattern.init),
                                      since: since.flatMap(TagAuditor.parseTime), jobs: jobs)
             var findings = try await auditor.audit(inventory)
+            findings.forEach(Self.recordEvidence)
             if let signer { findings = try await attachSummaries(to: findings, policy: policy, signer: signer, client: client, time: started) }
             let report = AuditReport(tool: "airgap \(AirlockVersion.current)", source: inventory.location, policy: policyDescription,
                                      siteKeys: Dictionary(sites.map { ($0.origin, $0.fingerprint) }, uniquingKeysWith: { first, _ in first }),
@@ -94,6 +96,22 @@ struct Audit: AsyncParsableCommand {
             let failing = findings.filter { !$0.passes }
             if !failing.isEmpty { throw AuditFailure(failing: failing, total: findings.count) }
         }
+    }
+
+    /// What the audit checked for one tag, for the evidence log (`--evidence`): each signature accepted with its
+    /// key, each attestation, and the policy's decision with the tag's state.
+    static func recordEvidence(_ finding: AuditFinding) {
+        let subject = finding.reference
+        for signature in finding.signatures {
+            CheckRecording.report(CheckRecord(.signature, subject: subject, digest: finding.digest, keyFingerprint: signature.fingerprint,
+                                              passed: true, reason: signature.site ? "site countersignature" : nil))
+        }
+        for attestation in finding.attestations {
+            CheckRecording.report(CheckRecord(.attestation, subject: subject, digest: finding.digest, keyFingerprint: attestation.fingerprint,
+                                              passed: attestation.verified, reason: attestation.problem ?? attestation.predicateType))
+        }
+        CheckRecording.report(CheckRecord(.policyRule, subject: subject, digest: finding.digest, passed: finding.passes,
+                                          reason: ([finding.state.rawValue] + finding.problems).joined(separator: "; ")))
     }
 
     /// `--policy FILE` or `--key FILE, …` (and the keyless identity), as the report names it.

@@ -34,6 +34,7 @@ struct VerifyAttestation: AsyncParsableCommand {
 
     @OptionGroup var keyless: KeylessOptions
     @OptionGroup var registry: RegistryOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     func validate() throws {
         if references.isEmpty { throw ValidationError("give the references of the images whose attestations to verify") }
@@ -44,7 +45,7 @@ struct VerifyAttestation: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingErrors("airgap") {
+        try await runReportingErrors("airgap", evidence: evidence) {
             let trustPolicy = try policy.map { try TrustPolicy(file: $0) }
             let flagged = AttestationCheck(keys: try keys.map { try PublicKey(file: $0) }, keyless: try keyless.signer().map { [$0] } ?? [],
                                            type: type.flatMap(AttestationType.init))
@@ -71,13 +72,21 @@ struct VerifyAttestation: AsyncParsableCommand {
                     var met = false
                     for attestation in found {
                         switch check.verify(attestation.envelope, bundle: attestation.bundle, digest: digest, what: attestation.origin) {
-                        case .success:
+                        case .success(let checked):
+                            CheckRecording.report(checked.checkRecord(subject: reference.description, digest: digest))
                             met = true
                             if !verified.contains(where: { $0.json == attestation.json }) { verified.append(attestation) }
-                        case .failure(let error): refusals.append(error.description)
+                        case .failure(let error):
+                            CheckRecording.report(CheckRecord(.attestation, subject: reference.description, digest: digest, passed: false,
+                                                              reason: error.description))
+                            refusals.append(error.description)
                         }
                     }
-                    if !met { unmet.append(found.isEmpty ? "no attestation found" : check.type.map { "no verified \($0.uri) attestation" } ?? "no attestation verified") }
+                    if !met {
+                        let problem = found.isEmpty ? "no attestation found" : check.type.map { "no verified \($0.uri) attestation" } ?? "no attestation verified"
+                        CheckRecording.report(CheckRecord(.policyRule, subject: reference.description, digest: digest, passed: false, reason: problem))
+                        unmet.append(problem)
+                    }
                 }
                 guard unmet.isEmpty else {
                     untrusted.append(.refused(reference.description, digest: digest, problems: unmet + refusals))

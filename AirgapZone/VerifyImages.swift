@@ -28,6 +28,7 @@ struct VerifyImages: AsyncParsableCommand {
     @OptionGroup var trust: TrustOptions
     @OptionGroup var relocation: RelocationOptions
     @OptionGroup var registry: RegistryOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     func validate() throws {
         if references.isEmpty { throw ValidationError("give the references of the images to verify") }
@@ -36,7 +37,7 @@ struct VerifyImages: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingErrors("airgap") {
+        try await runReportingErrors("airgap", evidence: evidence) {
             guard var policy = try trust.trustPolicy() else { return }
             if let relocation = try relocation.relocation() { policy.relocations.append(relocation) }
             let client = try registry.makeClient()

@@ -100,9 +100,10 @@ struct MakeBundle: AsyncParsableCommand {
 
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     func run() async throws {
-        try await runReportingErrors("connected") {
+        try await runReportingErrors("connected", evidence: evidence) {
             let started = Date()
             let files = try bundle.destination()
             let lockText = try lock.map { path in
@@ -139,9 +140,10 @@ struct Pack: AsyncParsableCommand {
     @OptionGroup var bundle: BundleOutputOptions
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     func run() async throws {
-        try await runReportingErrors("connected") {
+        try await runReportingErrors("connected", evidence: evidence) {
             let store = try ContentStore(at: self.store, create: false)
             let files = try bundle.destination()
             let base = try await bundle.base(registry: registry)

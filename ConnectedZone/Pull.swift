@@ -24,9 +24,10 @@ struct Pull: AsyncParsableCommand {
 
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     func run() async throws {
-        try await runReportingErrors("connected") {
+        try await runReportingErrors("connected", evidence: evidence) {
             try what.checkInputs()
             let store = try ContentStore(at: self.store)
             let started = Date()

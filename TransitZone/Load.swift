@@ -20,11 +20,12 @@ struct Load: AsyncParsableCommand {
     var store: String
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     struct Summary: Encodable { var store: String; var blobsCopied: Int; var blobsPresent: Int; var bytes: Int64 }
 
     func run() async throws {
-        try await runReportingErrors("transit") {
+        try await runReportingErrors("transit", evidence: evidence) {
             let result = try await BundleLoad(bundle: try storage.openBundle(bundle), storePath: store).run()
             let copied = result.blobsFetched + result.manifestsPut
             if output.json {

@@ -48,6 +48,7 @@ struct Push: AsyncParsableCommand {
 
     @OptionGroup var registry: RegistryOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     func validate() throws {
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
@@ -55,7 +56,7 @@ struct Push: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingErrors("transit") {
+        try await runReportingErrors("transit", evidence: evidence) {
             var options = BundlePush.Options()
             options.jobs = jobs
             options.existing = existing

@@ -25,13 +25,14 @@ struct Verify: AsyncParsableCommand {
 
     @OptionGroup var trust: BundleTrustOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var evidence: EvidenceOptions
 
     func validate() throws {
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     }
 
     func run() async throws {
-        try await runReportingErrors("transit") {
+        try await runReportingErrors("transit", evidence: evidence) {
             let started = Date()
             let file = try storage.openBundle(bundle)
             var report = await file.verified(threads: threads, base: try base.map { try storage.openBundle($0) })

@@ -117,7 +117,10 @@ public struct BundleVerifier: Sendable {
         failures += hashing.failures
 
         if let record {
-            failures += Self.compare(record: record, index: index, blobs: blobEntries.count, bundle: bundle.path)
+            let problems = Self.compare(record: record, index: index, blobs: blobEntries.count, bundle: bundle.path)
+            CheckRecording.report(CheckRecord(.bundleRecord, subject: "\(bundle.path): \(BundleRecord.fileName)", passed: problems.isEmpty,
+                                              reason: problems.isEmpty ? nil : problems.joined(separator: "; ")))
+            failures += problems
         }
         return Report(bundle: bundle.path, volumes: bundle.parts?.parts.count ?? 1, artifacts: index.manifests.count,
                       blobs: blobEntries.count, bytes: blobEntries.reduce(0) { $0 + $1.size },
@@ -150,14 +153,18 @@ public struct BundleVerifier: Sendable {
         if total != parts.totalSize { problems.append("\(BundleParts.metadataPath(for: bundle.path)): parts add up to \(total) bytes, totalSize says \(parts.totalSize)") }
         let failures = Mutex<[String]>([])
         let next = Mutex(0)
+        let recorder = CheckRecording.recorder   // the threads below do not inherit the task's recorder
         runOnThreads(min(threads, files.count)) {
           while let i = next.withLock({ n -> Int? in defer { n += 1 }; return n < files.count ? n : nil }) {
             var verifier = DigestVerifier("\(parts.parts[i].name): volume", digest: parts.parts[i].sha256, size: parts.parts[i].size)
+            let part = parts.parts[i]
             do {
                 _ = try files[i].scan(from: 0, length: files[i].size) { verifier.update($0) }
                 try verifier.finish()
+                recorder?.record(CheckRecord(.bundleVolume, subject: part.name, digest: part.sha256, passed: true))
             } catch {
-                failures.withLock { $0.append("\(parts.parts[i].name): \(error)") }
+                recorder?.record(CheckRecord(.bundleVolume, subject: part.name, digest: part.sha256, passed: false, reason: "\(error)"))
+                failures.withLock { $0.append("\(part.name): \(error)") }
             }
           }
         }
@@ -201,6 +208,8 @@ final class BlobHashQueue: Sendable {
     private let found = Mutex<[String]>([])
     /// The bundle being verified; failures in another one (a delta's base) are prefixed with its path.
     let primary: String
+    /// Where each hashed blob is recorded: the creating task's recorder (the hashing threads have no task).
+    let recorder = CheckRecording.recorder
 
     /// `entries` are blob entries of `blobs/sha256/`, each with the bundle it is in.
     init(primary: String, _ entries: [(BundleFile, TarIndex.Entry)]) {
@@ -214,13 +223,17 @@ final class BlobHashQueue: Sendable {
     /// Hashes entries until none is left: each one's SHA-256 against its name.
     func drain() {
         while let (bundle, entry) = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+            let place = bundle.path == primary ? "" : "\(bundle.path): "
+            var named: Digest?
             do {
-                let named = try Digest(parsing: "sha256:" + entry.name.dropFirst("blobs/sha256/".count))
-                var verifier = DigestVerifier("\(entry.name): content", digest: named, size: entry.size)
+                let digest = try Digest(parsing: "sha256:" + entry.name.dropFirst("blobs/sha256/".count))
+                named = digest
+                var verifier = DigestVerifier("\(entry.name): content", digest: digest, size: entry.size)
                 try bundle.entries.read(entry, from: bundle.source) { verifier.update($0) }
                 try verifier.finish()
+                recorder?.record(CheckRecord(.blob, subject: bundle.path, digest: digest, passed: true))
             } catch {
-                let place = bundle.path == primary ? "" : "\(bundle.path): "
+                recorder?.record(CheckRecord(.blob, subject: bundle.path, digest: named, passed: false, reason: "\(entry.name): \(error)"))
                 found.withLock { $0.append(place + "\(entry.name): \(error)") }
             }
         }

@@ -1,5 +1,6 @@
 import Bundle
 import Foundation
+import OCI
 import Trust
 
 /// The bundle's own signature: `cosign sign-blob` over the exact `index.json` bytes, stored as
@@ -12,6 +13,18 @@ public enum BundleSignature {
 
     /// Checks the bundle's `index.json.sig` with `key`; throws when it is missing or does not verify.
     public static func verify(_ bundle: BundleFile, with key: PublicKey) throws {
+        let subject = "\(bundle.path): \(BundleFile.indexSignatureName)"
+        do {
+            try check(bundle, with: key)
+        } catch {
+            CheckRecording.report(CheckRecord(.bundleSignature, subject: subject, keyFingerprint: key.fingerprint, passed: false, reason: "\(error)"))
+            throw error
+        }
+        CheckRecording.report(CheckRecord(.bundleSignature, subject: subject, keyFingerprint: key.fingerprint, passed: true,
+                                          reason: "verifies index.json with \(key.origin)"))
+    }
+
+    private static func check(_ bundle: BundleFile, with key: PublicKey) throws {
         guard bundle.entries[BundleFile.indexSignatureName] != nil else {
             throw BundleSignatureError(bundle: bundle.path, reason: "\(BundleFile.indexSignatureName) is missing: the bundle is not signed (made without --sign-key)")
         }

@@ -110,8 +110,8 @@ public final class CopyEngine: Sendable {
                                     platforms: request.platforms, from: Repository(reference), to: options.destination(reference))
         case .entry(let entry):
             let reference = try entry.reference()
-            let manifest = try await limiter.run {
-                try await self.source.manifest(entry.descriptor.digest.description, in: Repository(reference))
+            let manifest = try await Self.recordingFailure(.manifest, subject: entry.label, digest: entry.descriptor.digest) {
+                try await limiter.run { try await self.source.manifest(entry.descriptor.digest.description, in: Repository(reference)) }
             }
             try Self.check(manifest, against: entry.descriptor, what: "\(entry.label): index.json")
             resolved = ResolvedRoot(entry: entry, manifest: manifest, platforms: entry.platforms, from: Repository(reference),
@@ -269,6 +269,8 @@ public final class CopyEngine: Sendable {
     /// With `subsets`, an index the platform filter took children from is stored filtered (`PlatformSubset`).
     func copyTree(_ manifest: Manifest, from: Repository, to: Repository, platforms: [Platform]?, tally: Tally, what: String,
                   mode: WalkMode = .copy, subsets: Bool = false) async throws -> Tree {
+        // Every manifest the walk is given was read by digest and hashed to it, or resolved from a tag to the digest it hashes to.
+        CheckRecording.report(CheckRecord(.manifest, subject: what, digest: manifest.digest, passed: true))
         switch manifest.content {
         case .image(let image):
             if mode == .copy {
@@ -288,8 +290,8 @@ public final class CopyEngine: Sendable {
             let subtrees = try await withThrowingTaskGroup(of: (Int, Tree).self) { group in
                 for (position, child) in chosen.enumerated() {
                     group.addTask {
-                        let childManifest = try await self.limiter.run {
-                            try await self.source.manifest(child.digest.description, in: from)
+                        let childManifest = try await Self.recordingFailure(.manifest, subject: what, digest: child.digest) {
+                            try await self.limiter.run { try await self.source.manifest(child.digest.description, in: from) }
                         }
                         try Self.check(childManifest, against: child, what: "\(what): the index")
                         var tree = try await self.copyTree(childManifest, from: from, to: to, platforms: nil, tally: tally, what: what, mode: mode)
@@ -394,12 +396,28 @@ public final class CopyEngine: Sendable {
         }
     }
 
+    /// Sends a blob, which the sink hashes as it arrives (recorded as a blob check).
     private func send(_ blob: Descriptor, from source: any ContentSource, to: Repository) async throws -> BlobOutcome {
         progress.report(.blobStarted(blob.digest, size: blob.size))
         let reporter = progress
-        try await sink.putBlob(blob, in: to, from: source) { reporter.report(.transferred($0)) }
+        try await Self.recordingFailure(.blob, subject: to.description, digest: blob.digest) {
+            try await sink.putBlob(blob, in: to, from: source) { reporter.report(.transferred($0)) }
+        }
+        CheckRecording.report(CheckRecord(.blob, subject: to.description, digest: blob.digest, passed: true))
         progress.report(.blobFinished(blob.digest, size: blob.size, skipped: false))
         return .transferred
+    }
+
+    /// Runs `body`; an integrity failure it throws (bytes that do not hash to their digest) is recorded as a failed
+    /// check of `kind` before it is rethrown.
+    static func recordingFailure<T>(_ kind: CheckRecord.Kind, subject: @autoclosure () -> String, digest: Digest,
+                                    _ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch {
+            if (error as? any CategorizedError)?.category == .integrity {
+                CheckRecording.report(CheckRecord(kind, subject: subject(), digest: digest, passed: false, reason: "\(error)"))
+            }
+            throw error
+        }
     }
 
     // MARK: - Attachments

@@ -23,6 +23,7 @@ public struct TrustGate: Sendable {
             if verdict.trusted, let rule = verifier.policy.rule(for: image.reference), !rule.attestations.isEmpty {
                 verdict = try await requireAttestations(rule.attestations, of: image, verdict: verdict, in: material)
             }
+            if let recorder = CheckRecording.recorder { verdict.checkRecords.forEach(recorder.record) }
             verdicts.append(verdict)
         }
         return verdicts
@@ -38,8 +39,14 @@ public struct TrustGate: Sendable {
             var refusals: [String] = []
             guard !found.contains(where: { attestation in
                 switch check.verify(attestation.envelope, bundle: attestation.bundle, digest: image.digest, what: attestation.origin) {
-                case .success: return true
-                case .failure(let error): refusals.append(error.description); return false
+                case .success(let verified):
+                    CheckRecording.report(verified.checkRecord(subject: image.reference.description, digest: image.digest))
+                    return true
+                case .failure(let error):
+                    CheckRecording.report(CheckRecord(.attestation, subject: image.reference.description, digest: image.digest, passed: false,
+                                                      reason: error.description))
+                    refusals.append(error.description)
+                    return false
                 }
             }) else { continue }
             missing.append("no verified \(requirement.type) attestation by \(requirement.keys.map(\.origin).joined(separator: " or ")) (rule \(requirement.origin))")

@@ -25,7 +25,8 @@ public struct ImageSignatureVerifier: Sendable {
             switch checkLegacy(layer, what: what, reference: reference, digest: digest, rule: rule) {
             case .success(let (signer, payload)):
                 satisfied.insert(signer.id)
-                verdict.accepted.append(.init(format: "legacy", key: signer.name, payload: String(decoding: payload, as: UTF8.self)))
+                verdict.accepted.append(.init(format: "legacy", key: signer.name, payload: String(decoding: payload, as: UTF8.self),
+                                             keyFingerprint: signer.fingerprint))
             case .failure(let problem):
                 verdict.problems.append(problem.description)
             }
@@ -34,7 +35,8 @@ public struct ImageSignatureVerifier: Sendable {
             switch checkBundle(bundle, digest: digest, rule: rule) {
             case .success(let (signer, payload)):
                 satisfied.insert(signer.id)
-                verdict.accepted.append(.init(format: "bundle", key: signer.name, payload: String(decoding: payload, as: UTF8.self)))
+                verdict.accepted.append(.init(format: "bundle", key: signer.name, payload: String(decoding: payload, as: UTF8.self),
+                                             keyFingerprint: signer.fingerprint))
             case .failure(let problem):
                 verdict.problems.append(problem.description)
             }

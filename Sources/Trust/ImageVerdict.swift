@@ -11,6 +11,8 @@ public struct ImageVerdict: Sendable, Encodable {
         public var key: String
         /// The signed payload (simple-signing JSON, or the in-toto statement), as signed.
         public var payload: String
+        /// The key's `PublicKey.fingerprint`; nil for a keyless signer.
+        public var keyFingerprint: String?
     }
 
     public var reference: String
@@ -47,5 +49,27 @@ public struct ImageVerdict: Sendable, Encodable {
     /// A one-line summary of why an untrusted image failed.
     public var reason: String {
         problems.isEmpty ? "not trusted" : problems.joined(separator: "; ")
+    }
+}
+
+extension ImageVerdict {
+    /// The checks this verdict stands for, as an evidence log records them: each accepted signature, then the
+    /// policy rule's decision (with every reason when it refused).
+    public var checkRecords: [CheckRecord] {
+        let signed = platformSubsetOf ?? digest
+        let signatures = accepted.map {
+            CheckRecord(.signature, subject: reference, digest: signed, keyFingerprint: $0.keyFingerprint, passed: true,
+                        reason: "\($0.format) signature by \($0.key)")
+        }
+        let decision = trusted ? "trusted by rule \(rule ?? "")" + (provenance.map { ": \($0)" } ?? "") : reason
+        return signatures + [CheckRecord(.policyRule, subject: reference, digest: digest, passed: trusted, reason: decision)]
+    }
+}
+
+extension AttestationCheck.Verified {
+    /// The passed check, as an evidence log records it.
+    public func checkRecord(subject: String, digest: Digest) -> CheckRecord {
+        CheckRecord(.attestation, subject: subject, digest: digest, keyFingerprint: signer.fingerprint, passed: true,
+                    reason: "\(predicateType) by \(signer.name)")
     }
 }

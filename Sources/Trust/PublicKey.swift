@@ -1,6 +1,7 @@
 import COpenSSL
 import OCI
 import Foundation
+import OCI
 
 /// A public key that verifies signatures: ECDSA P-256 / P-384 / P-521, Ed25519, or RSA 2048–4096.
 public final class PublicKey: @unchecked Sendable, CustomStringConvertible {
@@ -103,7 +104,8 @@ public final class PublicKey: @unchecked Sendable, CustomStringConvertible {
     /// base64(SHA-256(SPKI DER)): the `publicKey.hint` of a sigstore bundle signed with this key.
     public var hint: String { sha256(spki).base64EncodedString() }
 
-    /// `sha256:<hex>` of the SPKI DER: the key's fingerprint in audit reports.
+    /// `sha256:<hex>` of the SPKI DER: how audit reports and evidence logs name the key
+    /// (`openssl pkey -pubin -outform DER | sha256sum`).
     public var fingerprint: String { Digest.sha256(of: spki).description }
 
     public var description: String { "\(kind) key \(origin)" }

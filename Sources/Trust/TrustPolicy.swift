@@ -344,6 +344,12 @@ extension TrustPolicy {
             case .keyless(let signer): signer.description
             }
         }
+
+        /// The key's fingerprint (`PublicKey.fingerprint`); nil for a keyless signer.
+        public var fingerprint: String? {
+            if case .key(let key) = self { return key.fingerprint }
+            return nil
+        }
     }
 }
 

@@ -75,10 +75,18 @@ struct AuditTests {
         """.write(toFile: policy, atomically: true, encoding: .utf8)
         let json = scratch.file("report.json")
         let html = scratch.file("report.html")
+        let evidence = scratch.file("audit.evidence")
         let audit = try await AirlockTool.run("airgap", ["audit", "--registry", prefix, "--policy", policy, "--site-key", scratch.file("site.pub"),
-                                                         "--json", json, "--html", html, "--jobs", "4"])
+                                                         "--json", json, "--html", html, "--jobs", "4", "--evidence", evidence])
         #expect(audit.status == 5, "\(audit.errorOutput)")
         #expect(audit.errorOutput.contains("6 of 11 tags do not satisfy the policy"), "\(audit.errorOutput)")
+
+        // The evidence log holds the policy's decision for every tag (5 passed, 6 failed) and checks as a chain.
+        let lines = try String(contentsOfFile: evidence, encoding: .utf8).split(separator: "\n")
+        let decisions = lines.filter { $0.contains(#""kind":"policy-rule""#) && $0.contains("mirror/") }
+        #expect(decisions.count >= 11, "\(decisions.count) policy lines")
+        #expect(lines.last?.contains(#""exit":5"#) == true)
+        try await AirlockTool.run("airgap", ["evidence", "verify", evidence]).check()
 
         // The golden classification: every tag, its state, who signed it (fingerprints), what attests it, its twins.
         let src = try await fingerprint(scratch.file("src.pub"))
