@@ -23,7 +23,9 @@ public final class ScratchStore: Sendable {
             let fd = open(candidate, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             guard fd >= 0 else { continue }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); continue }   // a live run's
-            if claimed < 0 && (candidate == path || rename(candidate, path) == 0) {
+            // One whose removal was cut short (renamed `….removed` first) is never taken over: it may lack blobs its
+            // index names.
+            if claimed < 0 && !name.hasSuffix(Self.removedSuffix) && (candidate == path || rename(candidate, path) == 0) {
                 claimed = fd
             } else {
                 try? FileManager.default.removeItem(atPath: candidate)
@@ -46,9 +48,15 @@ public final class ScratchStore: Sendable {
         }
     }
 
-    /// Deletes the store and releases it.
+    /// Deletes the store and releases it. The directory is first renamed out of the way, so a run killed while
+    /// deleting leaves nothing the next run would take over as a store.
     public func remove() {
-        try? FileManager.default.removeItem(atPath: store.root)
+        let removed = store.root + Self.removedSuffix
+        let target = rename(store.root, removed) == 0 ? removed : store.root
+        try? FileManager.default.removeItem(atPath: target)
         close(lock)
     }
+
+    /// The name a scratch store being deleted has.
+    static let removedSuffix = ".removed"
 }

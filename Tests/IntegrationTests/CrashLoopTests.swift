@@ -52,6 +52,22 @@ struct CrashLoopTests {
         Set(DirectoryUsage.names(in: layout + "/blobs/sha256"))
     }
 
+    /// The blobs of a layout's push records (`airlock-push-…`: the manifest and its record layer), which name the
+    /// host pushed to and so differ between two servers by design.
+    static func pushRecordBlobs(_ layout: String) throws -> Set<String> {
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: layout + "/index.json"))) as? [String: Any]
+        var blobs: Set<String> = []
+        for entry in index?["manifests"] as? [[String: Any]] ?? [] {
+            let name = (entry["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] ?? ""
+            guard name.contains("airlock-push-"), let digest = entry["digest"] as? String else { continue }
+            let hex = hex(digest)
+            blobs.insert(hex)
+            let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: layout + "/blobs/sha256/" + hex))) as? [String: Any]
+            for layer in manifest?["layers"] as? [[String: Any]] ?? [] { (layer["digest"] as? String).map { blobs.insert(Self.hex($0)) } }
+        }
+        return blobs
+    }
+
     /// The hex part of `REPOSITORY@sha256:HEX`.
     static func hex(_ located: String) -> String {
         String(located.split(separator: ":").last ?? "")
@@ -127,7 +143,8 @@ struct CrashLoopTests {
             } else {
                 #expect(result.succeeded, label)
             }
-            let finished = DirectoryUsage.names(in: directory).filter { $0.hasPrefix(".site.tar.store") }
+            // A scratch store killed while being deleted (`….removed`) is not taken over: its blobs may be fetched again.
+            let finished = DirectoryUsage.names(in: directory).filter { $0.hasPrefix(".site.tar.store") && !$0.hasSuffix(".removed") }
                 .reduce(into: Set<String>()) { $0.formUnion(Self.blobNames(directory + "/" + $1)) }
 
             let before = try await source.blobGets().count
@@ -205,7 +222,10 @@ struct CrashLoopTests {
         var text = try String(contentsOfFile: store + "/index.json", encoding: .utf8)
         for host in hosts { text = text.replacingOccurrences(of: host, with: "HOST") }
         let index = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-        return try (index?["manifests"] as? [[String: Any]] ?? []).map {
+        let entries = (index?["manifests"] as? [[String: Any]] ?? []).filter {
+            !((($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] ?? "").contains("airlock-push-"))
+        }
+        return try entries.map {
             String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self)
         }.sorted()
     }
@@ -263,7 +283,8 @@ struct CrashLoopTests {
             #expect(final.problems == [], label)
             #expect(final.tags == expected.tags, label)
             second.stop()
-            #expect(Self.blobNames(store) == Self.blobNames(referenceStore), label)
+            #expect(Self.blobNames(store).subtracting(try Self.pushRecordBlobs(store))
+                    == Self.blobNames(referenceStore).subtracting(try Self.pushRecordBlobs(referenceStore)), label)
             #expect(try Self.servedEntries(store, hosts: [first.host, second.host, proxy.host]) == referenceEntries, label)
             #expect(try await ContentCheck.problems(inLayout: store) == [], label)
             try? FileManager.default.removeItem(atPath: store)
