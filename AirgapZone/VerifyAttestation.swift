@@ -54,7 +54,7 @@ struct VerifyAttestation: AsyncParsableCommand {
             var untrusted: [ImageVerdict] = []
             for text in references {
                 let reference = try Reference(parsing: text)
-                let digest = try await resolve(reference, with: client)
+                let digest = try await client.digest(of: reference)
                 // Every check must be met by some attestation: the flags' one, or each of the policy rule's entries.
                 var checks = [flagged]
                 if let trustPolicy {
@@ -104,14 +104,5 @@ struct VerifyAttestation: AsyncParsableCommand {
             }
             if !untrusted.isEmpty { throw SignatureCheckError(untrusted: untrusted) }
         }
-    }
-
-    /// The digest `reference` names, asking the registry when it is a tag.
-    func resolve(_ reference: Reference, with client: RegistryClient) async throws -> Digest {
-        if let digest = reference.digest { return digest }
-        guard let descriptor = try await client.manifestDescriptor(Repository(reference), reference: reference.manifestReference) else {
-            throw RegistryError(.notFound, "\(reference): no such image in the registry")
-        }
-        return descriptor.digest
     }
 }

@@ -45,7 +45,7 @@ struct VerifyImages: AsyncParsableCommand {
             var untrusted: [ImageVerdict] = []
             for text in references {
                 let reference = try Reference(parsing: text)
-                let digest = try await resolve(reference, with: client)
+                let digest = try await client.digest(of: reference)
                 // What transit push recorded in the repository: where this image came from.
                 var imagePolicy = policy
                 imagePolicy.relocations += try await records.relocations(of: digest, in: Repository(reference))
@@ -74,14 +74,5 @@ struct VerifyImages: AsyncParsableCommand {
             }
             if !untrusted.isEmpty { throw SignatureCheckError(untrusted: untrusted) }
         }
-    }
-
-    /// The digest `reference` names, asking the registry when it is a tag.
-    func resolve(_ reference: Reference, with client: RegistryClient) async throws -> Digest {
-        if let digest = reference.digest { return digest }
-        guard let descriptor = try await client.manifestDescriptor(Repository(reference), reference: reference.manifestReference) else {
-            throw RegistryError(.notFound, "\(reference): no such image in the registry")
-        }
-        return descriptor.digest
     }
 }

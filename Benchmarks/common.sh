@@ -66,3 +66,18 @@ disk_written() {
   wait "$pid" || { cat "$WORK/cmd.err" >&2; return 1; }
   echo "$last"
 }
+
+# prints "cpu_seconds wall_seconds peak_kib" of a command that must exit 0
+cpu() { /usr/bin/time -f '%U %S %e %M' -o "$WORK/time.out" "$@" >/dev/null 2>"$WORK/cmd.err" || { cat "$WORK/cmd.err" >&2; return 1; }
+        awk '{printf "%.3f %s %s\n", $1 + $2, $3, $4}' "$WORK/time.out"; }
+
+# Makes COUNT small images in $WORK/store (make-store.py), signs them with a fresh key ($WORK/bench.key, password
+# "bench") and packs $WORK/signed.tar; sets refs.
+make_signed_bundle() {
+  python3 "$root/Benchmarks/make-store.py" "$WORK/store" "$1"
+  export COSIGN_PASSWORD=bench
+  "$bin/connected" generate-key-pair --output-key-prefix "$WORK/bench" 2>/dev/null
+  refs=$(seq 0 $(($1 - 1)) | sed 's|.*|bench.local/sig/app-&:1|')
+  "$bin/connected" sign -q --key "$WORK/bench.key" --store "$WORK/store" $refs
+  "$bin/connected" pack -q --store "$WORK/store" -o "$WORK/signed.tar"
+}

@@ -12,16 +12,7 @@ COUNT=${COUNT:-1000}
 rm -rf "$WORK"
 source "$(dirname "$0")/common.sh"   # starts no registry here
 trap 'rm -rf "$WORK"' EXIT
-# prints "cpu_seconds wall_seconds peak_kib" of a command that must exit 0
-cpu() { /usr/bin/time -f '%U %S %e %M' -o "$WORK/time.out" "$@" >/dev/null 2>"$WORK/cmd.err" || { cat "$WORK/cmd.err" >&2; return 1; }
-        awk '{printf "%.3f %s %s\n", $1 + $2, $3, $4}' "$WORK/time.out"; }
-
-python3 "$root/Benchmarks/make-store.py" "$WORK/store" "$COUNT"
-export COSIGN_PASSWORD=bench
-"$bin/connected" generate-key-pair --output-key-prefix "$WORK/bench" 2>/dev/null
-refs=$(seq 0 $((COUNT - 1)) | sed 's|.*|bench.local/sig/app-&:1|')
-"$bin/connected" sign -q --key "$WORK/bench.key" --store "$WORK/store" $refs
-"$bin/connected" pack -q --store "$WORK/store" -o "$WORK/signed.tar"
+make_signed_bundle "$COUNT"
 
 with=(); without=(); with_wall=(); rss=0
 for _ in $(seq "$ROUNDS"); do
