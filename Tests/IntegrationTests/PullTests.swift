@@ -274,7 +274,9 @@ struct PullTests {
         let images = try await TestImages()
         let built = try await images.build("big", layerSizes: [4_000_000])
         _ = try await images.push("big", to: registry, repository: "team/big", tag: "1")
-        let proxy = try await FaultProxy(upstream: registry, faults: .delay(perMiB: .milliseconds(800)))
+        // Slow enough (20 s for the layer) that the watcher below sees its ingest file even when a loaded machine
+        // leaves this task unscheduled for seconds; the pull is killed as soon as it does, so no test waits that long.
+        let proxy = try await FaultProxy(upstream: registry, faults: .delay(perMiB: .seconds(5)))
         defer { proxy.stop() }
         let store = try TemporaryDirectory(prefix: "airlock-store").file("store")
 
@@ -282,7 +284,7 @@ struct PullTests {
         process.executableURL = URL(fileURLWithPath: AirlockTool.binDirectory + "/connected")
         process.arguments = ["pull", "-q", "--store", store, "\(proxy.host)/team/big:1"]
         try ProcessLaunch.start(process)
-        // Kill it mid-blob: while the big layer's ingest file exists (the proxy makes that last over 3 s), however
+        // Kill it mid-blob: while the big layer's ingest file exists (the proxy makes that last 20 s), however
         // long the pull takes to get there on a busy machine.
         let layerHex = String(built.layers.last!.digest.dropFirst(7))
         while process.isRunning,
