@@ -130,7 +130,8 @@ struct BundleFlowTests {
         #expect(try await AirlockTool.run("transit", ["verify", fixture.bundle]).succeeded)
         let target = try await RegistryServer()
         defer { target.stop() }
-        #expect(try await push(fixture.bundle, to: target).succeeded)
+        let pushed = try await push(fixture.bundle, to: target)
+        #expect(pushed.succeeded, "\(pushed.status): \(pushed.errorOutput)")
         #expect(try await tags(target, "mirror/team/app") .contains("1"))
     }
 
