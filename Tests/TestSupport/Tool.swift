@@ -76,6 +76,9 @@ public enum Tool {
         } catch {
             throw ToolError.launchFailed(path, error)
         }
+        // The child has its own copies: closed now, hundreds of tools running at once (the corpus) keep this
+        // process's descriptors below 1024, past which Foundation's Process.run() overruns its fd_set.
+        for handle in handles { try? handle?.close() }
         let pid = process.processIdentifier
         let timedOut = Flag()
         let killer = Task {
