@@ -52,7 +52,7 @@ struct Push: AsyncParsableCommand {
 
     func validate() throws {
         if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
-        do { _ = try BundleLayout(splitArgument: chunkSize, option: "--chunk-size") } catch { throw ValidationError(error.description) }
+        do { _ = try ByteSize.parse(chunkSize, option: "--chunk-size") } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
@@ -61,10 +61,7 @@ struct Push: AsyncParsableCommand {
             options.jobs = jobs
             options.existing = existing
             options.dryRun = dryRun
-            guard case .split(let size) = try BundleLayout(splitArgument: chunkSize, option: "--chunk-size") else {
-                throw ValidationError("--chunk-size takes a size")
-            }
-            options.chunkSize = size
+            options.chunkSize = try ByteSize.parse(chunkSize, option: "--chunk-size")
             let file = try storage.openBundle(bundle)
             options.signer = try signKey.map { ImageSigner(key: try loadSigningKey($0)) }   // a wrong password fails first
             if trust.requested { options.trust = try trust.makeCheck() }

@@ -29,7 +29,7 @@ for i, match in enumerate(starts):
     kind = "Tests" if match.group(0).startswith(".testTarget") else "Sources"
     targets[name] = (path.group(1) if path else f"{kind}/{name}", deps)
 
-system = {"Foundation", "Glibc", "Dispatch", "Synchronization", "Testing", "XCTest", "FoundationNetworking"}
+system = {"Foundation", "Glibc", "Darwin", "Dispatch", "Synchronization", "Testing", "XCTest", "FoundationNetworking"}
 project = set(targets)
 zones = {"ConnectedZone", "TransitZone", "AirgapZone"}
 apart = {"Charts", "Bundle", "Registry"}

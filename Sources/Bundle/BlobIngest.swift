@@ -1,6 +1,6 @@
 import CLinux
 import Dispatch
-import Synchronization
+import Locking
 import Foundation
 import OCI
 
@@ -26,11 +26,11 @@ public final class BlobIngest: BlobReceiver, @unchecked Sendable {
     private var current: UnsafeMutableRawBufferPointer
     private var buffered = 0
     /// Buffers not in use, and a count of them to wait on.
-    private let spare = Mutex<[UnsafeMutableRawBufferPointer]>([])
+    private let spare = Locked<[UnsafeMutableRawBufferPointer]>([])
     private let spareCount = DispatchSemaphore(value: 0)
     private let writer = DispatchQueue(label: "airlock.ingest.writer")
     /// errno of the first failed write, 0 while all went well.
-    private let writeError = Mutex<Int32>(0)
+    private let writeError = Locked<Int32>(0)
 
     init(expected: Descriptor, directory: String, destination: String) throws(StoreError) {
         self.expected = expected

@@ -2,7 +2,7 @@ import Archive
 import Dispatch
 import Foundation
 import OCI
-import Synchronization
+import Locking
 
 /// What a bundle's artifacts need, as a walk of their manifest graphs found it: every manifest and blob by
 /// digest with its size, and a line for each artifact that could not be walked.
@@ -151,8 +151,8 @@ public struct BundleVerifier: Sendable {
         var problems: [String] = []
         let total = parts.parts.reduce(0) { $0 + $1.size }
         if total != parts.totalSize { problems.append("\(BundleParts.metadataPath(for: bundle.path)): parts add up to \(total) bytes, totalSize says \(parts.totalSize)") }
-        let failures = Mutex<[String]>([])
-        let next = Mutex(0)
+        let failures = Locked<[String]>([])
+        let next = Locked(0)
         let recorder = CheckRecording.recorder   // the threads below do not inherit the task's recorder
         runOnThreads(min(threads, files.count)) {
           while let i = next.withLock({ n -> Int? in defer { n += 1 }; return n < files.count ? n : nil }) {
@@ -204,8 +204,8 @@ func runOnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
 
 /// Blob entries waiting to be hashed, largest first, taken by whichever thread is free; collects the mismatches.
 final class BlobHashQueue: Sendable {
-    private let pending: Mutex<[(BundleFile, TarIndex.Entry)]>
-    private let found = Mutex<[String]>([])
+    private let pending: Locked<[(BundleFile, TarIndex.Entry)]>
+    private let found = Locked<[String]>([])
     /// The bundle being verified; failures in another one (a delta's base) are prefixed with its path.
     let primary: String
     /// Where each hashed blob is recorded: the creating task's recorder (the hashing threads have no task).
@@ -214,7 +214,7 @@ final class BlobHashQueue: Sendable {
     /// `entries` are blob entries of `blobs/sha256/`, each with the bundle it is in.
     init(primary: String, _ entries: [(BundleFile, TarIndex.Entry)]) {
         self.primary = primary
-        pending = Mutex(entries.sorted { $0.1.size > $1.1.size })
+        pending = Locked(entries.sorted { $0.1.size > $1.1.size })
     }
 
     /// Every failure so far, sorted.

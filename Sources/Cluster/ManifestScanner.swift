@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Locking
 import Yams
 
 /// Finds every image reference in Kubernetes YAML: multi-document streams (Helm and kustomize output), `List`
@@ -8,7 +8,7 @@ public enum ManifestScanner {
     /// The images of each file, in file order, the files parsed side by side (one per core). A file that does not
     /// parse fails the whole call with the first such file's error.
     public static func images(in files: [ManifestFile]) throws -> [[ImageOccurrence]] {
-        let results = Mutex([Result<[ImageOccurrence], any Error>?](repeating: nil, count: files.count))
+        let results = Locked([Result<[ImageOccurrence], any Error>?](repeating: nil, count: files.count))
         DispatchQueue.concurrentPerform(iterations: files.count) { index in
             let result = Result { try images(in: files[index]) }
             results.withLock { $0[index] = result }

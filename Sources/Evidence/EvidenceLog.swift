@@ -1,6 +1,6 @@
 import Foundation
 import OCI
-import Synchronization
+import Locking
 import Trust
 
 /// An evidence log being appended to by one run of a command: a `run-start` line when opened, a `check` line per
@@ -25,7 +25,7 @@ public final class EvidenceLog: CheckRecorder {
         var error: EvidenceError?
         var finished = false
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Opens (or creates) the log and appends the run's `run-start` line at once.
     public init(path: String, tool: EvidenceLine.Tool, argv: [String], host: String = EvidenceLog.hostName()) throws(EvidenceError) {

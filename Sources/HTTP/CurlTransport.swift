@@ -1,13 +1,13 @@
 import CCurl
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 
 /// Sends HTTP requests with libcurl. Easy handles are pooled so connections are reused;
 /// each blocking transfer runs on a thread of its own, never on Swift's cooperative pool.
 public final class CurlTransport: Sendable {
     public let options: TransportOptions
-    private let idleHandles = Mutex<[EasyHandle]>([])
+    private let idleHandles = Locked<[EasyHandle]>([])
 
     /// The largest body collected in memory (manifests, tokens, tag lists); larger ones must stream to a sink.
     public static let collectLimit = 16 * 1024 * 1024

@@ -1,7 +1,7 @@
 import Archive
 import Foundation
 import HTTP
-import Synchronization
+import Locking
 
 /// An object read in place with Range requests, as a bundle (or one of its volumes) is read from a file: small
 /// reads (tar headers, manifests) come from a few cached blocks, scans and uploads stream their whole range with
@@ -10,7 +10,7 @@ public final class S3Object: RandomAccessSource {
     public let location: S3Location
     public let size: Int64
     let client: S3Client
-    private let cache = Mutex<BlockCache>(BlockCache())
+    private let cache = Locked<BlockCache>(BlockCache())
 
     /// The bytes a cached block holds, and how many blocks are kept: enough for runs of tar headers and
     /// manifests, little wasted on the header that follows a large blob.

@@ -8,32 +8,16 @@ public enum BundleLayout: Sendable, Equatable {
     case single
     case split(partSize: Int64)
 
-    /// Parses `--split`: `fat32`, or a size such as `700M`, `4G`, `1GiB`, `2000000000` (rounded down to
-    /// a whole number of 512-byte tar blocks). `option` is the flag the size came from, for the error.
-    public init(splitArgument text: String, option: String = "--split") throws(BundleLayoutError) {
+    /// Parses `--split`: `fat32`, or a size (`ByteSize`) such as `700M`, `4G`, `1GiB`, `2000000000`, rounded down
+    /// to a whole number of 512-byte tar blocks.
+    public init(splitArgument text: String) throws(SizeArgumentError) {
         if text.lowercased() == "fat32" { self = .split(partSize: SplitOutput.fat32PartSize); return }
-        let units: [(String, Int64)] = [("kib", 1 << 10), ("mib", 1 << 20), ("gib", 1 << 30), ("tib", 1 << 40),
-                                        ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("t", 1 << 40), ("b", 1), ("", 1)]
-        let lower = text.lowercased()
-        for (suffix, factor) in units where lower.hasSuffix(suffix) {
-            guard let number = Double(lower.dropLast(suffix.count)), number > 0 else { continue }
-            let total = number * Double(factor)
-            guard total < Double(Int64.max / 2) else { throw BundleLayoutError(option: option, text: text, reason: "too large") }
-            let bytes = Int64(total) / 512 * 512
-            guard bytes >= 1 << 20 else { throw BundleLayoutError(option: option, text: text, reason: "must be at least 1 MiB") }
-            self = .split(partSize: bytes)
-            return
+        do {
+            self = .split(partSize: try ByteSize.parse(text, option: "--split") / 512 * 512)
+        } catch where error.reason.hasPrefix("expected") {
+            throw SizeArgumentError(option: "--split", text: text, reason: "expected fat32 or a size such as 700M, 4G, 1GiB")
         }
-        throw BundleLayoutError(option: option, text: text, reason: "expected fat32 or a size such as 700M, 4G, 1GiB")
     }
-}
-
-/// A `--split` (or `--chunk-size`) value that is not a size: a usage error.
-public struct BundleLayoutError: Error, CustomStringConvertible {
-    public let option: String
-    public let text: String
-    public let reason: String
-    public var description: String { "invalid \(option) '\(text)': \(reason)" }
 }
 
 /// Writes a bundle of a store's artifacts to `path` in `files` (local, or object storage) as copy(store → bundle),

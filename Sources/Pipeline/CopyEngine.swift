@@ -1,6 +1,6 @@
 import OCI
 import Registry
-import Synchronization
+import Locking
 
 /// The one engine every move of content goes through: pull (registry → store), load (bundle → store),
 /// push (bundle → registry) are copies between different endpoints.
@@ -58,7 +58,7 @@ public final class CopyEngine: Sendable {
                           manifestsPut: manifestsPut.withLock { $0 })
     }
 
-    private let manifestsPut = Mutex(0)
+    private let manifestsPut = Locked(0)
 
     /// What copying one root produced.
     struct RootResult: Sendable {
@@ -69,7 +69,7 @@ public final class CopyEngine: Sendable {
     /// Counts for one root, updated from its concurrent tasks.
     final class Tally: Sendable {
         struct Counts { var bytes: Int64 = 0; var manifests = 0; var blobs = 0; var fetched = 0; var skipped = 0 }
-        let counts = Mutex(Counts())
+        let counts = Locked(Counts())
         func manifest(_ size: Int64) { counts.withLock { $0.manifests += 1; $0.bytes += size } }
         func blob(_ size: Int64, fetched: Bool) {
             counts.withLock { $0.blobs += 1; $0.bytes += size; if fetched { $0.fetched += 1 } else { $0.skipped += 1 } }

@@ -8,4 +8,4 @@ extension CopyError: CategorizedError {
 extension SignatureCheckError: CategorizedError { public var category: ErrorCategory { .untrusted } }
 extension BundleSignatureError: CategorizedError { public var category: ErrorCategory { .untrusted } }
 extension BundleManifestError: CategorizedError { public var category: ErrorCategory { .invalidInput } }
-extension BundleLayoutError: CategorizedError { public var category: ErrorCategory { .usage } }
+extension SizeArgumentError: CategorizedError { public var category: ErrorCategory { .usage } }

@@ -3,7 +3,7 @@ import HTTP
 import Archive
 import Foundation
 import OCI
-import Synchronization
+import Locking
 
 /// An OCI image layout read as a copy's source, in place: a content store or a bundle file. Its artifacts
 /// are its `index.json` entries; tags are looked up there, blobs by digest.
@@ -86,7 +86,7 @@ extension LayoutSource {
 
 /// A layout's named entries, read once and kept until the layout changes.
 final class EntryNames: Sendable {
-    private let names = Mutex<[String: LayoutEntry]?>(nil)
+    private let names = Locked<[String: LayoutEntry]?>(nil)
 
     /// The entry named `name`, reading the layout's entries with `load` the first time.
     func entry(named name: String, load: () throws -> [LayoutEntry]) throws -> LayoutEntry? {

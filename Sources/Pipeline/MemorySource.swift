@@ -3,12 +3,12 @@ import Foundation
 import HTTP
 import OCI
 import Registry
-import Synchronization
+import Locking
 
 /// Content made here as a copy's source: manifests and small blobs made in memory (signatures, chart
 /// configs) and blobs in local files (downloaded chart archives), by digest, readable at any offset.
 public final class MemorySource: RangeReadable {
-    private let content = Mutex<(blobs: [Digest: Data], files: [Digest: String], manifests: [Digest: Manifest])>(([:], [:], [:]))
+    private let content = Locked<(blobs: [Digest: Data], files: [Digest: String], manifests: [Digest: Manifest])>(([:], [:], [:]))
 
     public init() {}
 

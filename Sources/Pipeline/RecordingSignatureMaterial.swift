@@ -1,12 +1,12 @@
 import Foundation
 import OCI
-import Synchronization
+import Locking
 
 /// A `SignatureMaterial` that remembers which signature, attestation and referrer manifests it handed out: the
 /// inputs an audit verdict rests on (a verification summary's `inputAttestations`).
 final class RecordingSignatureMaterial: SignatureMaterial {
     let inner: any SignatureMaterial
-    private let read = Mutex<[AuditFinding.Input]>([])
+    private let read = Locked<[AuditFinding.Input]>([])
 
     init(_ inner: any SignatureMaterial) { self.inner = inner }
 

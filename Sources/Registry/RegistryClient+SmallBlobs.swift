@@ -1,7 +1,7 @@
 import Foundation
 import HTTP
 import OCI
-import Synchronization
+import Locking
 
 extension RegistryClient {
     /// Blob `descriptor` read whole into memory, its digest checked; for small blobs only (signature
@@ -30,7 +30,7 @@ extension RegistryClient {
 
 /// Collects a small blob in memory, refusing more than its descriptor says.
 public final class MemoryBlobReceiver: BlobReceiver, Sendable {
-    private let buffer = Mutex(Data())
+    private let buffer = Locked(Data())
     let expected: Descriptor
 
     public init(expected: Descriptor) { self.expected = expected }

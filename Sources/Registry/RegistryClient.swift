@@ -1,7 +1,7 @@
 import Foundation
 import HTTP
 import OCI
-import Synchronization
+import Locking
 
 /// A client for registries that speak the OCI distribution spec: manifests, blobs, tags, catalog, referrers.
 ///
@@ -14,7 +14,7 @@ public final class RegistryClient: Sendable {
     let authenticator: Authenticator
     private let endpoints = Once<String, Endpoint>()
     /// Hosts that answered a referrers request without the API (distribution 2.x, older Harbor).
-    let referrersUnsupported = Mutex<Set<String>>([])
+    let referrersUnsupported = Locked<Set<String>>([])
 
     /// Where a host is reached and what auth it asked for.
     struct Endpoint: Sendable {

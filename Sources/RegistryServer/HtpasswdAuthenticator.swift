@@ -3,14 +3,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OCI
-import Synchronization
+import Locking
 
 /// HTTP Basic authentication against an htpasswd file of bcrypt entries (`user:$2y$…`, as `htpasswd -B`
 /// writes them), checked with the system's `crypt(3)`. A password that passed is remembered (by its SHA-256,
 /// never in clear), so bcrypt's deliberate slowness is paid once per client, not once per request.
 final class HtpasswdAuthenticator: Sendable {
     private let hashes: [String: String]
-    private let accepted = Mutex<Set<String>>([])
+    private let accepted = Locked<Set<String>>([])
     static let challenge = #"Basic realm="airlock""#
 
     /// Reads `path`; every entry must be bcrypt.

@@ -1,7 +1,7 @@
 import Foundation
 import OCI
 import Pipeline
-import Synchronization
+import Locking
 
 /// Shows copy progress on standard error: a live status line on a terminal, plain lines otherwise,
 /// nothing when quiet.
@@ -21,7 +21,7 @@ public final class ProgressView: ProgressReporter, Sendable {
 
     let style: Style
     let started = Date()
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// `quiet` silences it; otherwise it is live when standard error is a terminal.
     public init(quiet: Bool) {

@@ -1,6 +1,6 @@
 import Foundation
 @testable import HTTP
-import Synchronization
+import Locking
 import Testing
 
 @Suite struct RetryPolicyTests {
@@ -34,7 +34,7 @@ import Testing
 
 /// Records the pauses `RetryPolicy.run` asks for instead of sleeping them.
 final class SleepLog: Sendable {
-    private let delays = Mutex<[Double]>([])
+    private let delays = Locked<[Double]>([])
     var recorded: [Double] { delays.withLock { $0 } }
     var sleep: @Sendable (Double) async throws -> Void { { [self] seconds in delays.withLock { $0.append(seconds) } } }
 }

@@ -2,7 +2,7 @@ import Foundation
 import OCI
 @testable import Pipeline
 import Registry
-import Synchronization
+import Locking
 
 /// A registry held in memory, as a copy's source and sink, that writes down what happens to it: the engine's
 /// unit tests need no registry process.
@@ -23,9 +23,9 @@ final class InMemoryEndpoint: ReferrersListing, ContentSink, Sendable {
         var mostRunning = 0
     }
 
-    let state = Mutex(State())
+    let state = Locked(State())
     /// Blobs whose transfer fails (a cut connection).
-    let failing = Mutex(Set<Digest>())
+    let failing = Locked(Set<Digest>())
     /// Each blob transfer waits this long, so that transfers overlap.
     let transferDelay: Duration
 

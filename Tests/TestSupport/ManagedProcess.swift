@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A long-running peer process (registry, token server, proxy) whose standard
 /// output and error go to a log file.

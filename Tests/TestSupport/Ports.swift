@@ -1,11 +1,11 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Free TCP ports on 127.0.0.1.
 public enum Ports {
     /// Ports handed out recently, so parallel tests are not given the same one
     /// before its server has bound it.
-    private static let recent = Mutex<[UInt16]>([])
+    private static let recent = Locked<[UInt16]>([])
 
     /// A port on 127.0.0.1 that was free a moment ago: the kernel picks it by
     /// binding port 0, and the socket is closed again. Callers must retry with

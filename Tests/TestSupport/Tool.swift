@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Runs command-line tools (skopeo, umoci, curl, openssl, …) for tests.
 ///
@@ -172,7 +172,7 @@ public enum ToolError: Error, CustomStringConvertible {
 
 /// A thread-safe flag that can be set once.
 final class Flag: Sendable {
-    private let state = Mutex(false)
+    private let state = Locked(false)
 
     func set() { state.withLock { $0 = true } }
 
