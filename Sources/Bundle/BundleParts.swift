@@ -33,6 +33,13 @@ public struct BundleParts: Codable, Sendable, Equatable {
         self.sha256 = sha256
     }
 
+    /// The metadata as written beside the volumes: pretty, with sorted keys, so equal metadata is equal bytes.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
     /// Where the metadata of the bundle `basePath` (`NAME.tar`) is kept.
     public static func metadataPath(for basePath: String) -> String { basePath + ".parts.json" }
 }

@@ -34,11 +34,9 @@ public func fetchBundle(_ bundle: BundleFile, to path: String, in files: any Arc
             throw BundleError(bundle: bundle.path, artifact: expected.name, reason: "copied volume has SHA-256 \(written.digest), its metadata says \(expected.sha256)")
         }
         let metadata = BundleParts.metadataPath(for: path)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let copy = BundleParts(parts: zip(split.parts, parts.parts).map { .init(name: String($0.path.split(separator: "/").last ?? ""), size: $1.size, sha256: $1.sha256) },
                                totalSize: parts.totalSize, sha256: parts.sha256)
-        try files.publish(try encoder.encode(copy), as: metadata)
+        try files.publish(try copy.encoded(), as: metadata)
         return (split.parts.map(\.path) + [metadata], copied)
     } catch {
         output.abandon()

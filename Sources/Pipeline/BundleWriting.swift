@@ -48,10 +48,8 @@ public func writeBundle(store: ContentStore, entries: [LayoutEntry]?, manifestTe
         guard let whole = output.digest else { throw BundleError(bundle: path, artifact: nil, reason: "volumes were not finished") }
         let parts = BundleParts(parts: output.parts.map { .init(name: String($0.path.split(separator: "/").last ?? ""), size: $0.size, sha256: $0.digest) },
                                 totalSize: output.totalSize, sha256: whole)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Written last, after every volume is in place: a split bundle exists once its volume list does.
-        do { try files.publish(try encoder.encode(parts), as: metadata) } catch {
+        do { try files.publish(try parts.encoded(), as: metadata) } catch {
             throw BundleError(bundle: path, artifact: metadata, reason: "cannot be written (\(error))")
         }
         return (record, output.parts.map(\.path) + [metadata], output.totalSize)
