@@ -75,6 +75,7 @@ let package = Package(
         ], path: "AirgapZone"),
 
         .target(name: "TestSupport", dependencies: ["Locking"], path: "Tests/TestSupport"),
+        .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Locking"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "OCI", "TestSupport"]),
