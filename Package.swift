@@ -76,6 +76,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Locking"], path: "Tests/TestSupport"),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
+        .testTarget(name: "SanitizerCanaries"),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Locking"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "OCI", "TestSupport"]),

@@ -26,8 +26,8 @@ if compgen -G "$reports/report.*" > /dev/null; then
 fi
 # The canary: a deliberate race, which must be reported where the run above would have put it.
 rm -rf "$reports" && mkdir "$reports"
-TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt log_path=$reports/report ${TSAN_OPTIONS:-}" AIRLOCK_TSAN_CANARY=1 \
-    swift test --disable-xctest --sanitize=thread --scratch-path "$scratch" --skip-build --filter 'LockingTests\.LockedTests/tsanCanary' \
+TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt log_path=$reports/report ${TSAN_OPTIONS:-}" AIRLOCK_SANITIZER_CANARY=thread \
+    swift test --disable-xctest --sanitize=thread --scratch-path "$scratch" --skip-build --filter 'SanitizerCanaries\.SanitizerCanaries/dataRace' \
     > "$reports/canary.log" 2>&1 || true
 if grep -qs "data race" "$reports"/report.*; then
     echo "tsan: the canary's deliberate race was reported, as it must be"
