@@ -15,7 +15,7 @@ swift build --build-tests --sanitize=address --scratch-path "$scratch"
 echo "asan: built in $((SECONDS - started)) s"
 began=$SECONDS
 status=0
-ASAN_OPTIONS="detect_leaks=0 log_path=$reports/report ${ASAN_OPTIONS:-}" AIRLOCK_BIN_DIR="$PWD/$scratch/debug" \
+ASAN_OPTIONS="detect_leaks=0 log_path=$reports/report ${ASAN_OPTIONS:-}" AIRLOCK_SANITIZER=address AIRLOCK_BIN_DIR="$PWD/$scratch/debug" \
     swift test --disable-xctest --sanitize=address --scratch-path "$scratch" --skip-build \
     ${AIRLOCK_ASAN_FILTER:+--filter "$AIRLOCK_ASAN_FILTER"} || status=$?
 echo "asan: tests in $((SECONDS - began)) s, $((SECONDS - started)) s in all"

@@ -16,7 +16,7 @@ echo "tsan: built in $((SECONDS - started)) s"
 began=$SECONDS
 status=0
 TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt log_path=$reports/report ${TSAN_OPTIONS:-}" \
-    AIRLOCK_BIN_DIR="$PWD/$scratch/debug" \
+    AIRLOCK_SANITIZER=thread AIRLOCK_BIN_DIR="$PWD/$scratch/debug" \
     swift test --disable-xctest --sanitize=thread --scratch-path "$scratch" --skip-build --filter "$filter" || status=$?
 echo "tsan: tests in $((SECONDS - began)) s, $((SECONDS - started)) s in all"
 if compgen -G "$reports/report.*" > /dev/null; then

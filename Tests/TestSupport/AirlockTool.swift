@@ -9,6 +9,10 @@ public enum AirlockTool {
         return root + "/.build/debug"
     }()
 
+    /// The sanitizer the executables were built with (`address`, `thread`), as `scripts/asan.sh` and `tsan.sh`
+    /// say in `AIRLOCK_SANITIZER`; nil for an ordinary build.
+    public static let sanitizer = ProcessInfo.processInfo.environment["AIRLOCK_SANITIZER"]
+
     /// Runs `connected`, `transit` or `airgap` with `arguments`; throws only when it cannot be started.
     public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], input: Data? = nil,
                            timeout: Duration = .seconds(300)) async throws -> Tool.Result {

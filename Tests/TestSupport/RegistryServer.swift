@@ -212,11 +212,13 @@ public final class RegistryServer: Sendable {
     /// Returns true once `/v2/` answers 200 or 401, false if the process exits first. The 120 s limit only
     /// guards against a registry that hangs; a loaded machine can take far longer than usual to start one.
     private static func waitUntilReady(_ process: ManagedProcess, url: String, caFile: String?) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(120)
+        // Generous: on a machine loaded far past its cores (the sanitizer runs start a hundred registries at once),
+        // a registry that is up can take seconds to answer, and a probe that gives up early never sees it.
+        let deadline = ContinuousClock.now + .seconds(300)
         let options = caFile.map { ["--cacert", $0] } ?? []
         while ContinuousClock.now < deadline {
             guard process.isRunning else { return false }
-            if let response = try? await Curl.request(url + "/v2/", options: options + ["--max-time", "2"]),
+            if let response = try? await Curl.request(url + "/v2/", options: options + ["--max-time", "30"]),
                response.status == 200 || response.status == 401 {
                 return true
             }
