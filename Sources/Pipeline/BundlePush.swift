@@ -105,7 +105,7 @@ extension BundlePush {
         var roots: [CopyRoot] = []
         for (repository, pushed) in byRepository.sorted(by: { $0.key.description < $1.key.description }) {
             let bytes = try PushRecord(target: target, images: pushed).encoded()
-            let manifest = try PushRecord.manifest(layer: made.add(bytes, mediaType: PushRecord.artifactType))
+            let manifest = try PushRecord.manifest(record: bytes)
             made.add(manifest)
             let reference = try Reference(parsing: "\(repository):\(PushRecord.tag(for: bytes))")
             roots.append(.entry(LayoutEntry(kind: .file, reference: reference, descriptor: manifest.descriptor)))

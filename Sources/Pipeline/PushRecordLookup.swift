@@ -24,9 +24,9 @@ public struct PushRecordLookup: Sendable {
         var found: [Digest: [Relocation]] = [:]
         for tag in tags.filter({ $0.hasPrefix(PushRecord.tagPrefix) }).sorted() {
             let manifest = try await client.manifest(repository, reference: tag)
-            guard let layer = PushRecord.layer(in: manifest) else { continue }
+            guard let bytes = PushRecord.record(in: manifest) else { continue }
             let what = "\(repository):\(tag)"
-            let record = try PushRecord(parsing: try await client.blobData(repository, layer, limit: 16 << 20), what: what)
+            let record = try PushRecord(parsing: bytes, what: what)
             let target: PushTarget
             do { target = try PushTarget(parsing: record.target) } catch {
                 throw BundleError(bundle: what, artifact: "push record", reason: "target \(record.target): \(error)")

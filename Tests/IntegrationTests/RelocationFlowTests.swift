@@ -107,12 +107,12 @@ struct RelocationFlowTests {
 
         // A push record that is not one: one error naming it, exit 1, nothing verified.
         let artifactType = "application/vnd.dev.airlock.push-record.v1+json"
-        let layer = try await site.pushBlob(Data("not a record".utf8), repository: "bare/team/app")
         let empty = try await site.pushBlob(Data("{}".utf8), repository: "bare/team/app")
+        let emptyDescriptor: [String: Any] = ["mediaType": "application/vnd.oci.empty.v1+json", "digest": empty.digest, "size": empty.size]
         let manifest = try JSONSerialization.data(withJSONObject: [
             "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "artifactType": artifactType,
-            "config": ["mediaType": "application/vnd.oci.empty.v1+json", "digest": empty.digest, "size": empty.size],
-            "layers": [["mediaType": artifactType, "digest": layer.digest, "size": layer.size]],
+            "config": emptyDescriptor, "layers": [emptyDescriptor],
+            "annotations": ["dev.airlock.push-record": "not a record"],
         ] as [String: Any])
         _ = try await site.pushManifest(manifest, mediaType: "application/vnd.oci.image.manifest.v1+json", repository: "bare/team/app", reference: "airlock-push-bad")
         let malformed = try await AirlockTool.run("airgap", ["verify", "--key", pub, "--prefix", bare, "\(bare)/team/app:1"])

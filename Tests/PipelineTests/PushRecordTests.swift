@@ -20,13 +20,16 @@ import Testing
         #expect(try PushRecord(parsing: one, what: "r") == (try record(["docker.io/library/nginx:1.27", "docker.io/library/nginx:1.26"])))
     }
 
-    @Test func theArtifactCarriesOneRecordLayer() throws {
+    @Test func theArtifactCarriesTheRecordInItsAnnotation() throws {
         let bytes = try record(["ghcr.io/acme/app:1"]).encoded()
-        let layer = Descriptor(mediaType: PushRecord.artifactType, digest: .sha256(of: bytes), size: Int64(bytes.count))
-        let manifest = try PushRecord.manifest(layer: layer)
-        #expect(PushRecord.layer(in: manifest) == layer)
-        let other = try PushRecord.manifest(layer: Descriptor(mediaType: "application/json", digest: layer.digest, size: layer.size))
-        #expect(PushRecord.layer(in: other) == nil)
+        let manifest = try PushRecord.manifest(record: bytes)
+        #expect(PushRecord.record(in: manifest) == bytes)
+        guard case .image(let image) = manifest.content else { Issue.record("not an image manifest"); return }
+        #expect(image.artifactType == PushRecord.artifactType)
+        #expect(image.layers.map(\.digest) == [Digest.sha256(of: Data("{}".utf8))])
+        let other = try Manifest(bytes: Data(String(decoding: manifest.bytes, as: UTF8.self)
+            .replacingOccurrences(of: PushRecord.artifactType, with: "application/json").utf8), declaredType: MediaType.ociManifest, source: "t")
+        #expect(PushRecord.record(in: other) == nil)
     }
 
     @Test(arguments: [
