@@ -7,14 +7,22 @@ import Testing
 @Suite struct SanitizerCanaries {
     static let requested = ProcessInfo.processInfo.environment["AIRLOCK_SANITIZER_CANARY"]
 
-    /// Two threads increment an unguarded counter: a data race.
+    /// Two threads of their own increment an unguarded counter: a data race. Neither waits for the other, so the
+    /// sanitizer sees two unordered writes however the threads happen to be scheduled (a thread pool might run both
+    /// on one thread, one after the other, where there is nothing to see).
     @Test(.enabled(if: requested == "thread"))
     func dataRace() {
         final class Unguarded: @unchecked Sendable { var count = 0 }
         let counter = Unguarded()
-        DispatchQueue.concurrentPerform(iterations: 2) { _ in
-            for _ in 0..<1_000 { counter.count += 1 }
+        let finished = DispatchSemaphore(value: 0)
+        for _ in 0..<2 {
+            Thread {
+                for _ in 0..<1_000 { counter.count += 1 }
+                finished.signal()
+            }.start()
         }
+        finished.wait()
+        finished.wait()
         #expect(counter.count > 0)
     }
 
