@@ -298,17 +298,14 @@ class Handler(BaseHTTPRequestHandler):
     def relay_wrong_length(self, response, length):
         claimed = max(0, length + self.server.config.wrong_length)
         self.relay_headers(response, claimed)
-        remaining = min(length, claimed)
-        while remaining > 0:
-            piece = response.read(min(CHUNK, remaining))
-            if not piece:
-                break
-            self.wfile.write(piece)
-            remaining -= len(piece)
-        self.close_abruptly()
+        self.relay_then_cut(response, min(length, claimed))
 
     def relay_until_cut(self, response):
-        remaining = self.server.config.cut_after
+        self.relay_then_cut(response, self.server.config.cut_after)
+
+    def relay_then_cut(self, response, count):
+        """Relays at most `count` bytes of the body, then drops the connection."""
+        remaining = count
         while remaining > 0:
             piece = response.read(min(CHUNK, remaining))
             if not piece:
