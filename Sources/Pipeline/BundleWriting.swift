@@ -12,11 +12,7 @@ public enum BundleLayout: Sendable, Equatable {
     /// to a whole number of 512-byte tar blocks.
     public init(splitArgument text: String) throws(SizeArgumentError) {
         if text.lowercased() == "fat32" { self = .split(partSize: SplitOutput.fat32PartSize); return }
-        do {
-            self = .split(partSize: try ByteSize.parse(text, option: "--split") / 512 * 512)
-        } catch where error.reason.hasPrefix("expected") {
-            throw SizeArgumentError(option: "--split", text: text, reason: "expected fat32 or a size such as 700M, 4G, 1GiB")
-        }
+        self = .split(partSize: try ByteSize.parse(text, option: "--split", expected: "fat32 or a size such as 700M, 4G, 1GiB") / 512 * 512)
     }
 }
 
